@@ -1,0 +1,21 @@
+// Public surface of @artifacts-emulator/git.
+export * from "./errors.js";
+export * from "./objects/oid.js";
+export * from "./objects/types.js";
+export { hashObject, sha1 } from "./objects/hash.js";
+export * from "./objects/commit.js";
+export * from "./objects/tree.js";
+export * from "./objects/tag.js";
+export * from "./pktline/index.js";
+export { ByteReader, type ByteSource } from "./io/byte-reader.js";
+export { readPack, type PackEntry } from "./pack/reader.js";
+export { writePack } from "./pack/writer.js";
+export { ingestPack } from "./pack/ingest.js";
+export { applyDelta } from "./pack/delta.js";
+export { deflate, inflateExact } from "./pack/zlib.js";
+export * from "./storage/types.js";
+export { MemoryRepoStore } from "./storage/memory.js";
+export { ObjectDb } from "./storage/object-db.js";
+export { isValidRefName } from "./refs/refname.js";
+export { handleGitHttp, type Access, type GitHttpOptions } from "./http/handler.js";
+export type { PushOutcome } from "./protocol/receive-pack.js";

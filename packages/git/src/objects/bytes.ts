@@ -1,0 +1,35 @@
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+const decLossless = new TextDecoder("latin1");
+
+export const encodeUtf8 = (s: string): Uint8Array => enc.encode(s);
+export const decodeUtf8 = (b: Uint8Array): string => dec.decode(b);
+/** Byte-preserving decode for headers we must re-serialize exactly (paths and messages need not be UTF-8). */
+export const decodeLatin1 = (b: Uint8Array): string => decLossless.decode(b);
+export function encodeLatin1(s: string): Uint8Array {
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  return out;
+}
+
+export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new Uint8Array(n);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+export function indexOfByte(b: Uint8Array, byte: number, from = 0): number {
+  return b.indexOf(byte, from);
+}
+
+export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}

@@ -1,0 +1,41 @@
+/**
+ * zlib through `node:zlib` (native in Node and workerd). Pack parsing needs the number of compressed
+ * bytes each entry used, which DecompressionStream cannot report (git-engine.md §3.2); inflateSync
+ * with `info: true` gives it as `engine.bytesWritten`.
+ */
+import { deflateSync, inflateSync } from "node:zlib";
+import { PackCorruptError } from "../errors.js";
+
+export type InflateResult = { data: Uint8Array; consumed: number } | "need-more";
+
+/**
+ * Inflate one zlib stream at the start of `input`, which must inflate to exactly `expected` bytes.
+ * Returns "need-more" when the input ends inside the stream (the caller reads more and retries,
+ * or reports truncation at end of input). Never produces more than `expected` bytes (zip bombs).
+ */
+export function inflateEntry(input: Uint8Array, expected: number): InflateResult {
+  let r: { buffer: Uint8Array; engine: { bytesWritten: number } };
+  try {
+    r = inflateSync(input, { info: true, maxOutputLength: Math.max(expected, 1) }) as unknown as typeof r;
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (code === "Z_BUF_ERROR") return "need-more";
+    if (code === "ERR_BUFFER_TOO_LARGE" || e instanceof RangeError)
+      throw new PackCorruptError(`inflated object is larger than its declared size ${expected}`);
+    throw new PackCorruptError(`corrupt zlib stream: ${(e as Error).message}`);
+  }
+  if (r.buffer.length !== expected)
+    throw new PackCorruptError(`inflated size ${r.buffer.length} does not match declared size ${expected}`);
+  return { data: r.buffer, consumed: r.engine.bytesWritten };
+}
+
+/** Inflate a complete, standalone zlib stream (a stored object) of known size. */
+export function inflateExact(input: Uint8Array, expected: number): Uint8Array {
+  const r = inflateEntry(input, expected);
+  if (r === "need-more") throw new PackCorruptError("truncated zlib stream in storage");
+  return r.data;
+}
+
+export function deflate(data: Uint8Array, level = 1): Uint8Array {
+  return deflateSync(data, { level });
+}

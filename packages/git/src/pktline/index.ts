@@ -1,0 +1,3 @@
+export * from "./encode.js";
+export * from "./decode.js";
+export * from "./sideband.js";

@@ -1,0 +1,201 @@
+/**
+ * receive-pack (gitprotocol-pack "Pushing Data To a Server", "Report Status"). Push is always
+ * v0/v1, even when the client prefers v2. Order of work (git-engine.md §4.4):
+ * commands → pack into a quarantine (fully checked) → connectivity from the new tips →
+ * one compare-and-swap transaction for the refs → report. Any failure leaves refs and live
+ * objects exactly as they were.
+ */
+import type { ByteReader } from "../io/byte-reader.js";
+import { readPkt, pktText } from "../pktline/decode.js";
+import { FLUSH, pktLine } from "../pktline/encode.js";
+import { sidebandPackets, sidebandText } from "../pktline/sideband.js";
+import { ZERO_OID, isOid, type Oid } from "../objects/oid.js";
+import { isGitlinkMode } from "../objects/tree.js";
+import { GitError, LimitExceededError, ProtocolError } from "../errors.js";
+import { ObjectDb } from "../storage/object-db.js";
+import type { Quarantine, RepoStore, RefUpdate } from "../storage/types.js";
+import { ingestPack, type IngestOptions } from "../pack/ingest.js";
+import { isValidRefName } from "../refs/refname.js";
+import { parseCaps } from "./capabilities.js";
+
+export interface PushCommand {
+  old: Oid;
+  new: Oid;
+  name: string;
+}
+
+export interface PushRequest {
+  commands: PushCommand[];
+  caps: Map<string, string>;
+  options: string[];
+}
+
+export interface PushLimits {
+  maxRefsPerPush: number;
+  maxObjectSize: number;
+}
+
+export const DEFAULT_PUSH_LIMITS: PushLimits = { maxRefsPerPush: 1000, maxObjectSize: 100 * 1024 * 1024 };
+
+/** What happened, for callers that log, audit or emit events. */
+export interface PushOutcome {
+  updated: Array<{ name: string; old: Oid; new: Oid }>;
+  rejected: Array<{ name: string; reason: string }>;
+  unpackError?: string;
+  objects: number;
+}
+
+export async function parsePushCommands(r: ByteReader, limits: PushLimits = DEFAULT_PUSH_LIMITS): Promise<PushRequest> {
+  const commands: PushCommand[] = [];
+  let caps = new Map<string, string>();
+  for (;;) {
+    const p = await readPkt(r);
+    if (!p) {
+      if (commands.length === 0) break; // empty body
+      throw new ProtocolError("protocol error: unexpected end of push commands");
+    }
+    if (p.kind === "flush") break;
+    if (p.kind !== "data") throw new ProtocolError("protocol error: unexpected special packet in push commands");
+    let line = pktText(p);
+    const nul = line.indexOf("\0");
+    if (nul >= 0) {
+      if (commands.length === 0) caps = parseCaps(line.slice(nul + 1));
+      line = line.slice(0, nul);
+    }
+    if (line.startsWith("shallow ")) continue; // a shallow client tells us its boundary; we are never shallow
+    const m = /^([0-9a-f]{40}) ([0-9a-f]{40}) (.+)$/.exec(line);
+    if (!m) throw new ProtocolError(`protocol error: expected old/new/ref, got '${line.slice(0, 100)}'`);
+    commands.push({ old: m[1]!, new: m[2]!, name: m[3]! });
+    if (commands.length > limits.maxRefsPerPush) throw new LimitExceededError(`too many ref updates in one push (limit ${limits.maxRefsPerPush})`);
+  }
+  const options: string[] = [];
+  if (caps.has("push-options") && commands.length > 0) {
+    for (;;) {
+      const p = await readPkt(r);
+      if (!p || p.kind === "flush") break;
+      if (p.kind === "data") options.push(pktText(p));
+    }
+  }
+  const fmt = caps.get("object-format");
+  if (fmt && fmt !== "sha1") throw new ProtocolError(`unsupported object format '${fmt}': this server stores sha1 repositories only`);
+  return { commands, caps, options };
+}
+
+/** Walk new objects from each new tip; stop at live objects (their closure is live by invariant). */
+async function missingFrom(tip: Oid, odb: ObjectDb, q: Quarantine | undefined, store: RepoStore, checked: Set<Oid>): Promise<boolean> {
+  const stack = [tip];
+  while (stack.length) {
+    const oid = stack.pop()!;
+    if (checked.has(oid)) continue;
+    checked.add(oid);
+    if ((await store.hasMany([oid]))[0]) continue;
+    if (!q || !(await q.hasMany([oid]))[0]) return true;
+    const o = await odb.read(oid);
+    if (o.type === "commit") {
+      const c = await odb.commit(oid);
+      stack.push(c.tree, ...c.parents);
+    } else if (o.type === "tree") {
+      for (const e of await odb.tree(oid)) if (!isGitlinkMode(e.mode)) stack.push(e.oid);
+    } else if (o.type === "tag") {
+      stack.push((await odb.tag(oid)).object);
+    }
+  }
+  return false;
+}
+
+/**
+ * Run a push. `body` is positioned after the commands (at the pack). Yields the response bytes
+ * (report-status, side-banded when asked, with progress on band 2), then returns the outcome.
+ */
+export async function* receivePack(req: PushRequest, body: ByteReader, store: RepoStore, opts: { limits?: PushLimits; onOutcome?: (o: PushOutcome) => void | Promise<void> } = {}): AsyncGenerator<Uint8Array> {
+  const limits = opts.limits ?? DEFAULT_PUSH_LIMITS;
+  const sideband = req.caps.has("side-band-64k") ? 65515 : req.caps.has("side-band") ? 999 : 0;
+  const quiet = req.caps.has("quiet");
+  const atomic = req.caps.has("atomic");
+  const report = req.caps.has("report-status") || req.caps.has("report-status-v2");
+  const progress: string[] = [];
+  const outcome: PushOutcome = { updated: [], rejected: [], objects: 0 };
+
+  const needsPack = req.commands.some((c) => c.new !== ZERO_OID);
+  let q: Quarantine | undefined;
+  let unpackError: string | undefined;
+  const ingestOpts: IngestOptions = { maxObjectSize: limits.maxObjectSize };
+  if (needsPack) {
+    q = await store.beginQuarantine();
+    try {
+      const stats = await ingestPack(body, store, q, ingestOpts);
+      outcome.objects = stats.objects;
+      if (!quiet) progress.push(`Resolving deltas: 100% (${stats.deltas}/${stats.deltas}), done.\n`);
+    } catch (e) {
+      if (!(e instanceof GitError)) throw e;
+      unpackError = e.message;
+    }
+  }
+  await body.drain().catch(() => 0);
+
+  const results = new Map<string, string | null>(); // ref -> error reason, null = ok
+  if (unpackError !== undefined) {
+    if (q) await store.abort(q);
+    for (const c of req.commands) results.set(c.name, "unpacker error");
+    outcome.unpackError = unpackError;
+  } else {
+    const odb = new ObjectDb(q ? [q, store] : [store]);
+    const checked = new Set<Oid>();
+    const updates: RefUpdate[] = [];
+    for (const c of req.commands) {
+      let reason: string | undefined;
+      if (!isValidRefName(c.name)) reason = "funny refname";
+      else if (!isOid(c.old) || !isOid(c.new)) reason = "funny refname";
+      else if (c.new !== ZERO_OID) {
+        try {
+          if (await missingFrom(c.new, odb, q, store, checked)) reason = "missing necessary objects";
+        } catch (e) {
+          reason = e instanceof GitError ? `missing necessary objects` : "internal error";
+        }
+      }
+      if (reason) results.set(c.name, reason);
+      else updates.push({ name: c.name, old: c.old, new: c.new });
+    }
+    if (atomic && results.size > 0) {
+      for (const u of updates) results.set(u.name, "atomic push failure");
+      if (q) await store.abort(q);
+    } else {
+      const rs = await store.commit(q, updates, { atomic });
+      for (const r of rs) results.set(r.name, r.ok ? null : r.reason);
+    }
+  }
+  for (const c of req.commands) {
+    const reason = results.get(c.name);
+    if (reason) outcome.rejected.push({ name: c.name, reason });
+    else outcome.updated.push({ name: c.name, old: c.old, new: c.new });
+  }
+  await opts.onOutcome?.(outcome);
+
+  if (sideband && !quiet) for (const p of progress) yield sidebandText(2, p);
+  if (!report) {
+    if (sideband) yield FLUSH;
+    return;
+  }
+  const lines: Uint8Array[] = [pktLine(unpackError === undefined ? "unpack ok" : `unpack ${oneLine(unpackError)}`)];
+  for (const c of req.commands) {
+    const reason = results.get(c.name);
+    lines.push(pktLine(reason ? `ng ${c.name} ${reason}` : `ok ${c.name}`));
+  }
+  lines.push(FLUSH);
+  if (sideband) {
+    let total = 0;
+    for (const l of lines) total += l.length;
+    const all = new Uint8Array(total);
+    let o = 0;
+    for (const l of lines) all.set(l, o), (o += l.length);
+    yield* sidebandPackets(1, all, sideband);
+    yield FLUSH;
+  } else {
+    yield* lines;
+  }
+}
+
+function oneLine(s: string): string {
+  return s.replace(/[\r\n]+/g, " ").slice(0, 900);
+}
+

@@ -1,0 +1,141 @@
+/**
+ * upload-pack for protocol v0/v1 over stateless HTTP (gitprotocol-pack "Packfile Negotiation",
+ * gitprotocol-http "Smart Service git-upload-pack"). Each POST re-sends wants, shallows, deepen
+ * lines and haves; nothing is kept between requests. ACK/NAK rules follow upload-pack.c's
+ * get_common_commits in stateless mode.
+ */
+import type { ByteReader } from "../io/byte-reader.js";
+import { readPkt, pktText } from "../pktline/decode.js";
+import { FLUSH, pktLine } from "../pktline/encode.js";
+import { sidebandPackets, sidebandText, BAND_ERROR } from "../pktline/sideband.js";
+import type { ObjectDb } from "../storage/object-db.js";
+import { ProtocolError } from "../errors.js";
+import { parseCaps } from "./capabilities.js";
+import type { RefsView } from "./refs-view.js";
+import {
+  checkWants, commonHaves, emptyFetchArgs, isDeepening, okToGiveUp, packEvents, parseFetchLine, shallowFor, UploadPackError, type FetchArgs,
+} from "./fetch-common.js";
+
+interface V0Request {
+  args: FetchArgs;
+  caps: Map<string, string>;
+  /** "flush": haves ended with a flush (another round follows); "done"; "eof": no have section. */
+  end: "flush" | "done" | "eof";
+}
+
+export async function parseUploadPackV0(r: ByteReader): Promise<V0Request> {
+  const args = emptyFetchArgs();
+  let caps = new Map<string, string>();
+  // want/shallow/deepen section
+  for (;;) {
+    const p = await readPkt(r);
+    if (!p) throw new ProtocolError("upload-pack: unexpected end of request");
+    if (p.kind === "flush") break;
+    if (p.kind !== "data") throw new ProtocolError("upload-pack: unexpected special packet");
+    const line = pktText(p);
+    if (line.startsWith("want ") && args.wants.length === 0 && line.length > 45) {
+      caps = parseCaps(line.slice(46));
+      parseFetchLine(line.slice(0, 45), args);
+      continue;
+    }
+    if (!parseFetchLine(line, args)) throw new UploadPackError(`upload-pack: protocol error, unexpected '${line}'`);
+  }
+  let end: V0Request["end"] = "eof";
+  for (;;) {
+    const p = await readPkt(r);
+    if (!p) break;
+    if (p.kind === "flush") {
+      end = "flush";
+      break;
+    }
+    if (p.kind !== "data") throw new ProtocolError("upload-pack: unexpected special packet");
+    const line = pktText(p);
+    if (line === "done") {
+      end = "done";
+      break;
+    }
+    if (!line.startsWith("have ") || !parseFetchLine(line, args)) throw new UploadPackError(`upload-pack: protocol error, expected have or done, got '${line}'`);
+  }
+  args.thinPack = caps.has("thin-pack");
+  args.ofsDelta = caps.has("ofs-delta");
+  args.noProgress = caps.has("no-progress");
+  args.includeTag = caps.has("include-tag");
+  if (caps.has("deepen-relative")) args.deepenRelative = true;
+  return { args, caps, end };
+}
+
+export async function* uploadPackV0(req: V0Request, odb: ObjectDb, view: RefsView): AsyncGenerator<Uint8Array> {
+  const { args, caps } = req;
+  const sideband = caps.has("side-band-64k") ? 65515 : caps.has("side-band") ? 999 : 0;
+  if (args.wants.length === 0) {
+    // A client that wants nothing just ends (git fetch with everything up to date).
+    return;
+  }
+  await checkWants(odb, view, args.wants);
+  const shallow = await shallowFor(odb, view, args);
+  if (isDeepening(args) || args.clientShallow.size > 0) {
+    for (const s of shallow?.shallow ?? []) yield pktLine(`shallow ${s}`);
+    for (const u of shallow?.unshallow ?? []) yield pktLine(`unshallow ${u}`);
+    yield FLUSH;
+  }
+  if (req.end === "eof") return; // the first request of a deepening fetch stops after the shallow section
+
+  const multiAck = caps.has("multi_ack_detailed") ? 2 : caps.has("multi_ack") ? 1 : 0;
+  const noDone = caps.has("no-done");
+  const common = await commonHaves(odb, args.haves);
+  const last = common[common.length - 1];
+  let sentReady = false;
+  if (req.end === "flush") {
+    const haveSet = new Set(common);
+    let gotOther = false;
+    let firstSingle = true;
+    for (const h of args.haves) {
+      if (haveSet.has(h)) {
+        if (multiAck === 2) yield pktLine(`ACK ${h} common`);
+        else if (multiAck === 1) yield pktLine(`ACK ${h} continue`);
+        else if (firstSingle) yield pktLine(`ACK ${h}`);
+        firstSingle = false;
+      } else {
+        gotOther = true;
+      }
+    }
+    void gotOther;
+    if (multiAck === 2 && common.length > 0 && (await okToGiveUp(odb, args.wants, common))) {
+      sentReady = true;
+      yield pktLine(`ACK ${last} ready`);
+    }
+    if (common.length === 0 || multiAck) yield pktLine("NAK");
+    if (!(noDone && sentReady)) return; // stateless: the client sends another round
+    yield pktLine(`ACK ${last}`);
+  } else {
+    // "done"
+    if (common.length > 0) {
+      if (multiAck) yield pktLine(`ACK ${last}`);
+    } else {
+      yield pktLine("NAK");
+    }
+  }
+  yield* framePack(packEvents(odb, view, args, common, shallow), sideband);
+}
+
+/** Frame pack events for the client: side-band if negotiated, else the raw pack. */
+export async function* framePack(events: AsyncGenerator<{ band: 1 | 2; data?: Uint8Array; text?: string }>, sideband: number): AsyncGenerator<Uint8Array> {
+  try {
+    for await (const ev of events) {
+      if (ev.band === 1) {
+        if (sideband) yield* sidebandPackets(1, ev.data!, sideband);
+        else yield ev.data!;
+      } else if (sideband && ev.text !== undefined) {
+        yield sidebandText(2, ev.text);
+      }
+    }
+  } catch (e) {
+    // After the first pack byte the only way to fail is band 3 (or a broken stream without side-band).
+    if (sideband) {
+      yield sidebandText(BAND_ERROR, `upload-pack: ${(e as Error).message}\n`);
+      return;
+    }
+    throw e;
+  }
+  if (sideband) yield FLUSH;
+}

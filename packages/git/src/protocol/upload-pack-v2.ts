@@ -1,0 +1,111 @@
+/**
+ * Protocol v2 commands (gitprotocol-v2 "ls-refs" and "fetch"). A request is
+ * `command=<name>`, capability lines, delim-pkt, arguments, flush-pkt.
+ */
+import type { ByteReader } from "../io/byte-reader.js";
+import { readPkt, pktText } from "../pktline/decode.js";
+import { DELIM, FLUSH, pktLine } from "../pktline/encode.js";
+import type { ObjectDb } from "../storage/object-db.js";
+import { ProtocolError } from "../errors.js";
+import type { RefsView } from "./refs-view.js";
+import { framePack } from "./upload-pack-v0.js";
+import {
+  checkWants, commonHaves, emptyFetchArgs, isDeepening, okToGiveUp, packEvents, parseFetchLine, shallowFor, UploadPackError,
+} from "./fetch-common.js";
+
+export interface V2Request {
+  command: string;
+  caps: string[];
+  args: string[];
+}
+
+export async function parseV2Request(r: ByteReader): Promise<V2Request | undefined> {
+  const caps: string[] = [];
+  const args: string[] = [];
+  let command: string | undefined;
+  let inArgs = false;
+  for (;;) {
+    const p = await readPkt(r);
+    if (!p) {
+      if (!command && caps.length === 0) return undefined;
+      throw new ProtocolError("protocol error: unexpected end of v2 request");
+    }
+    if (p.kind === "flush") break;
+    if (p.kind === "delim") {
+      if (inArgs) throw new ProtocolError("protocol error: unexpected delim-pkt");
+      inArgs = true;
+      continue;
+    }
+    if (p.kind === "end") throw new ProtocolError("protocol error: unexpected response-end packet");
+    const line = pktText(p);
+    if (inArgs) args.push(line);
+    else if (line.startsWith("command=")) command = line.slice(8);
+    else caps.push(line);
+  }
+  if (!command) throw new UploadPackError("protocol error: no command requested");
+  if (caps.some((c) => c.startsWith("object-format=") && c !== "object-format=sha1")) throw new UploadPackError("mismatched object format: this server supports only sha1");
+  return { command, caps, args };
+}
+
+export async function* lsRefs(req: V2Request, view: RefsView): AsyncGenerator<Uint8Array> {
+  let symrefs = false;
+  let peel = false;
+  let unborn = false;
+  const prefixes: string[] = [];
+  for (const a of req.args) {
+    if (a === "symrefs") symrefs = true;
+    else if (a === "peel") peel = true;
+    else if (a === "unborn") unborn = true;
+    else if (a.startsWith("ref-prefix ")) prefixes.push(a.slice(11));
+    else throw new UploadPackError(`unexpected line: '${a}'`);
+  }
+  const match = (name: string) => prefixes.length === 0 || prefixes.some((p) => name.startsWith(p));
+  if (match("HEAD")) {
+    if (view.head.oid) yield pktLine(`${view.head.oid} HEAD${symrefs ? ` symref-target:${view.head.target}` : ""}`);
+    else if (unborn) yield pktLine(`unborn HEAD${symrefs ? ` symref-target:${view.head.target}` : ""}`);
+  }
+  for (const r of view.refs) {
+    if (!match(r.name)) continue;
+    yield pktLine(`${r.oid} ${r.name}${peel && r.peeled ? ` peeled:${r.peeled}` : ""}`);
+  }
+  yield FLUSH;
+}
+
+export async function* fetchV2(req: V2Request, odb: ObjectDb, view: RefsView): AsyncGenerator<Uint8Array> {
+  const args = emptyFetchArgs();
+  let waitForDone = false;
+  for (const line of req.args) {
+    if (line === "done") args.done = true;
+    else if (line === "thin-pack") args.thinPack = true;
+    else if (line === "ofs-delta") args.ofsDelta = true;
+    else if (line === "no-progress") args.noProgress = true;
+    else if (line === "include-tag") args.includeTag = true;
+    else if (line === "wait-for-done") waitForDone = true;
+    else if (line === "sideband-all") continue; // not advertised; harmless
+    else if (!parseFetchLine(line, args)) throw new UploadPackError(`unexpected line: '${line}'`);
+  }
+  if (args.wants.length === 0) throw new UploadPackError("expected want, got nothing");
+  await checkWants(odb, view, args.wants);
+  const common = await commonHaves(odb, args.haves);
+  if (!args.done) {
+    yield pktLine("acknowledgments");
+    if (common.length === 0) yield pktLine("NAK");
+    for (const c of common) yield pktLine(`ACK ${c}`);
+    const ready = !waitForDone && common.length > 0 && (await okToGiveUp(odb, args.wants, common));
+    if (!ready) {
+      yield FLUSH;
+      return;
+    }
+    yield pktLine("ready");
+    yield DELIM;
+  }
+  const shallow = await shallowFor(odb, view, args);
+  if (isDeepening(args) || args.clientShallow.size > 0) {
+    yield pktLine("shallow-info");
+    for (const s of shallow?.shallow ?? []) yield pktLine(`shallow ${s}`);
+    for (const u of shallow?.unshallow ?? []) yield pktLine(`unshallow ${u}`);
+    yield DELIM;
+  }
+  yield pktLine("packfile");
+  yield* framePack(packEvents(odb, view, args, common, shallow), 65515);
+}
