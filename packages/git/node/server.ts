@@ -50,7 +50,8 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
     if (!store) {
       const pushing = rest === "git-receive-pack" || url.searchParams.get("service") === "git-receive-pack";
       if (!pushing) {
-        res.writeHead(404, { "Content-Type": "text/plain" }).end(`repository '${name}' not found\n`);
+        // No body: git then prints just "repository '...' not found", as with git http-backend.
+        res.writeHead(404).end();
         return;
       }
       store = new MemoryRepoStore();

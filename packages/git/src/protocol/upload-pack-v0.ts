@@ -73,7 +73,8 @@ export async function* uploadPackV0(req: V0Request, odb: ObjectDb, view: RefsVie
   }
   await checkWants(odb, view, args.wants);
   const shallow = await shallowFor(odb, view, args);
-  if (isDeepening(args) || args.clientShallow.size > 0) {
+  // receive_needs: the shallow-update section is sent only when the client asked to deepen.
+  if (isDeepening(args)) {
     for (const s of shallow?.shallow ?? []) yield pktLine(`shallow ${s}`);
     for (const u of shallow?.unshallow ?? []) yield pktLine(`unshallow ${u}`);
     yield FLUSH;
@@ -82,38 +83,48 @@ export async function* uploadPackV0(req: V0Request, odb: ObjectDb, view: RefsVie
 
   const multiAck = caps.has("multi_ack_detailed") ? 2 : caps.has("multi_ack") ? 1 : 0;
   const noDone = caps.has("no-done");
-  const common = await commonHaves(odb, args.haves);
-  const last = common[common.length - 1];
+  // get_common_commits: have lines are answered one by one, in both a flush-ended and a done-ended request.
+  const known = new Set(await commonHaves(odb, args.haves));
+  const common: string[] = [];
+  let last: string | undefined;
+  let gotCommon = false;
+  let gotOther = false;
   let sentReady = false;
-  if (req.end === "flush") {
-    const haveSet = new Set(common);
-    let gotOther = false;
-    let firstSingle = true;
-    for (const h of args.haves) {
-      if (haveSet.has(h)) {
-        if (multiAck === 2) yield pktLine(`ACK ${h} common`);
-        else if (multiAck === 1) yield pktLine(`ACK ${h} continue`);
-        else if (firstSingle) yield pktLine(`ACK ${h}`);
-        firstSingle = false;
-      } else {
-        gotOther = true;
+  let giveUp: boolean | undefined; // cached ok_to_give_up for the current common set
+  const canGiveUp = async () => (giveUp ??= await okToGiveUp(odb, args.wants, common));
+  for (const h of args.haves) {
+    if (known.has(h)) {
+      if (!common.includes(h)) {
+        common.push(h);
+        if (giveUp === false) giveUp = undefined;
+      }
+      gotCommon = true;
+      last = h;
+      if (multiAck === 2) yield pktLine(`ACK ${h} common`);
+      else if (multiAck === 1) yield pktLine(`ACK ${h} continue`);
+      else if (common.length === 1) yield pktLine(`ACK ${h}`);
+    } else {
+      gotOther = true;
+      if (multiAck && common.length > 0 && (await canGiveUp())) {
+        if (multiAck === 2) {
+          sentReady = true;
+          yield pktLine(`ACK ${h} ready`);
+        } else yield pktLine(`ACK ${h} continue`);
       }
     }
-    void gotOther;
-    if (multiAck === 2 && common.length > 0 && (await okToGiveUp(odb, args.wants, common))) {
+  }
+  if (req.end === "flush") {
+    if (multiAck === 2 && gotCommon && !gotOther && (await canGiveUp())) {
       sentReady = true;
       yield pktLine(`ACK ${last} ready`);
     }
     if (common.length === 0 || multiAck) yield pktLine("NAK");
     if (!(noDone && sentReady)) return; // stateless: the client sends another round
     yield pktLine(`ACK ${last}`);
+  } else if (common.length > 0) {
+    if (multiAck) yield pktLine(`ACK ${last}`);
   } else {
-    // "done"
-    if (common.length > 0) {
-      if (multiAck) yield pktLine(`ACK ${last}`);
-    } else {
-      yield pktLine("NAK");
-    }
+    yield pktLine("NAK");
   }
   yield* framePack(packEvents(odb, view, args, common, shallow), sideband);
 }
