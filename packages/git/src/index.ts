@@ -19,3 +19,4 @@ export { ObjectDb } from "./storage/object-db.js";
 export { isValidRefName } from "./refs/refname.js";
 export { handleGitHttp, type Access, type GitHttpOptions } from "./http/handler.js";
 export type { PushOutcome } from "./protocol/receive-pack.js";
+export { enumerateObjects, ancestors } from "./walk/enumerate.js";
