@@ -1,0 +1,145 @@
+/**
+ * `env.ARTIFACTS`: a WorkerEntrypoint bound to one namespace through `props` (or the NAMESPACE_NAME
+ * var for tools that can only name a Worker). `get()` returns an RpcTarget handle that remembers
+ * the repo id, so a handle to a deleted (or deleted and re-created) repo answers NOT_FOUND.
+ */
+import { RpcTarget, WorkerEntrypoint } from "cloudflare:workers";
+import type { Env } from "../env.js";
+import { toArtifactsError, repoNotFound } from "../errors.js";
+import { ArtifactsService } from "../service.js";
+import { checkRepoName } from "../validate.js";
+
+export interface BindingProps {
+  namespace?: string;
+}
+
+/** Run a method and surface only ArtifactsErrors (anything else becomes INTERNAL_ERROR). */
+async function guard<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    throw toArtifactsError(e);
+  }
+}
+
+function originOf(env: Env): string {
+  return (env.PUBLIC_ORIGIN ?? "http://127.0.0.1:8787").replace(/\/+$/, "");
+}
+
+export class ArtifactsRepoHandle extends RpcTarget {
+  constructor(
+    private readonly svc: ArtifactsService,
+    private readonly id: string,
+    private readonly name: string,
+  ) {
+    super();
+  }
+
+  private stub() {
+    return this.svc.repo(this.id);
+  }
+
+  /** Every call re-checks that the repo still exists (contract §3.3 info). */
+  private async alive() {
+    const meta = await this.stub().info();
+    if (!meta) throw repoNotFound(this.name);
+    return meta;
+  }
+
+  info() {
+    return guard(async () => {
+      const m = await this.svc.info(this.id, this.name);
+      return { id: m.id, name: m.name, description: m.description, defaultBranch: m.defaultBranch, createdAt: m.createdAt, updatedAt: m.updatedAt, lastPushAt: m.lastPushAt, source: m.source, readOnly: m.readOnly, remote: m.remote };
+    });
+  }
+  createToken(scope?: "write" | "read", ttl?: number) {
+    return guard(() => this.svc.createToken(this.id, this.name, scope, ttl));
+  }
+  listTokens() {
+    return guard(async () => {
+      await this.alive();
+      return this.stub().listTokens();
+    });
+  }
+  revokeToken(tokenOrId: string) {
+    return guard(() => this.svc.revokeToken(this.id, this.name, tokenOrId));
+  }
+  readBlob(hash: string) {
+    return guard(async () => {
+      await this.alive();
+      // A Blob crosses the Durable Object RPC hop as a real Blob; only its static type is a stub.
+      return (await this.stub().readBlob(hash)) as Blob | null;
+    });
+  }
+  readTree(hash: string) {
+    return guard(async () => {
+      await this.alive();
+      return this.stub().readTree(hash);
+    });
+  }
+  readCommit(hash: string) {
+    return guard(async () => {
+      await this.alive();
+      return this.stub().readCommit(hash);
+    });
+  }
+  readFile(args: { ref: string; path: string }) {
+    return guard(async () => {
+      await this.alive();
+      const a = (args ?? {}) as { ref?: unknown; path?: unknown };
+      return (await this.stub().readFile(a.ref as string, a.path as string)) as Blob | null;
+    });
+  }
+  log(opts?: { ref?: string; limit?: number; offset?: number }) {
+    return guard(async () => {
+      await this.alive();
+      return this.stub().log(opts);
+    });
+  }
+  fork(name: string, opts?: { description?: string; readOnly?: boolean; defaultBranchOnly?: boolean }) {
+    return guard(async () => {
+      const meta = await this.alive();
+      const { objects: _objects, ...result } = await this.svc.fork(meta.name, name, opts);
+      return result;
+    });
+  }
+  [Symbol.dispose]() {}
+}
+
+export class ArtifactsBinding extends WorkerEntrypoint<Env, BindingProps> {
+  protected service(): ArtifactsService {
+    const namespace = this.ctx.props?.namespace ?? this.env.NAMESPACE_NAME ?? "default";
+    return new ArtifactsService(this.env, namespace, { kind: "binding", namespace }, originOf(this.env));
+  }
+
+  create(name: string, opts?: { readOnly?: boolean; description?: string; setDefaultBranch?: string }) {
+    return guard(() => this.service().create(name, opts));
+  }
+
+  get(name: string) {
+    return guard(async () => {
+      const svc = this.service();
+      const rec = await svc.record(checkRepoName(name));
+      return new ArtifactsRepoHandle(svc, rec.id, rec.name);
+    });
+  }
+
+  import(params: { source: { url: string; branch?: string; depth?: number }; target: { name: string; opts?: { description?: string; readOnly?: boolean } } }) {
+    return guard(() => this.service().import(params));
+  }
+
+  list(opts?: { limit?: number; cursor?: string }) {
+    return guard(async () => {
+      const r = await this.service().list(opts);
+      return {
+        repos: r.repos.map(({ status: _s, namespace: _n, ...info }) => ({ ...info, status: "ready" as const })),
+        total: r.total,
+        ...(r.cursor ? { cursor: r.cursor } : {}),
+      };
+    });
+  }
+
+  delete(name: string) {
+    return guard(async () => (await this.service().delete(name)).deleted);
+  }
+}

@@ -1,0 +1,34 @@
+import type { RepoObject } from "./repo/repo-object.js";
+import type { NamespaceObject } from "./namespace/namespace-object.js";
+import type { AccountObject } from "./auth/account-object.js";
+
+export interface Env {
+  REPO: DurableObjectNamespace<RepoObject>;
+  NAMESPACE: DurableObjectNamespace<NamespaceObject>;
+  ACCOUNT: DurableObjectNamespace<AccountObject>;
+  /** Origin used in `remote` URLs when there is no request to take it from (the binding). */
+  PUBLIC_ORIGIN?: string;
+  /** Account id shown in REST paths and events; any id is accepted when unset. */
+  ACCOUNT_ID?: string;
+  /** Namespace for the default export's binding methods (createTestHarness names Workers only). */
+  NAMESPACE_NAME?: string;
+  /** An operator secret for the admin routes (API token management). */
+  ADMIN_TOKEN?: string;
+  /** Days to keep audit entries and events (default 7). */
+  AUDIT_RETENTION_DAYS?: string;
+  /** Largest Git request body in bytes (default 100 MB). */
+  MAX_GIT_BODY_BYTES?: string;
+}
+
+export interface RepoMeta {
+  id: string;
+  name: string;
+  namespace: string;
+  description: string | null;
+  defaultBranch: string;
+  createdAt: string;
+  updatedAt: string;
+  lastPushAt: string | null;
+  source: string | null;
+  readOnly: boolean;
+}

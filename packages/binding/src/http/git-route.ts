@@ -1,0 +1,56 @@
+/**
+ * Git remotes at /git/<namespace>/<repo>.git (contract §6). Order (§6.3): route → repo lookup
+ * (404 before authentication) → repo token (401 with a Basic challenge so git reports an
+ * authentication failure) → policy (403 for read tokens pushing and read-only repos) → the
+ * repo's Durable Object, which runs the engine.
+ */
+import type { Env } from "../env.js";
+import { authorize, principalLabel, type Principal } from "../auth/policy.js";
+import { ACCESS_HEADER, PRINCIPAL_HEADER } from "../repo/repo-object.js";
+import { gitCredential } from "./auth.js";
+
+const GIT_PATH = /^\/git\/([^/]+)\/([^/]+?)\.git\/(info\/refs|git-upload-pack|git-receive-pack)$/;
+
+const text = (status: number, body: string, headers: Record<string, string> = {}) => new Response(body + "\n", { status, headers: { "Content-Type": "text/plain; charset=utf-8", ...headers } });
+const notFound = () => text(404, "Not found");
+const unauthorized = () => text(401, "Invalid Artifacts token", { "WWW-Authenticate": 'Basic realm="Artifacts"' });
+
+export function isGitPath(pathname: string) {
+  return pathname.startsWith("/git/");
+}
+
+export async function handleGitRoute(request: Request, env: Env): Promise<Response> {
+  const url = new URL(request.url);
+  const m = GIT_PATH.exec(url.pathname);
+  if (!m) return notFound();
+  const namespace = decodeURIComponent(m[1]!);
+  const name = decodeURIComponent(m[2]!);
+  const sub = m[3]!;
+  const service = sub === "info/refs" ? url.searchParams.get("service") : sub;
+  if (service !== "git-upload-pack" && service !== "git-receive-pack") return notFound();
+  const ns = env.NAMESPACE.get(env.NAMESPACE.idFromName(namespace));
+  const rec = await ns.lookup(namespace, name);
+  if (!rec || rec.status !== "ready") return notFound();
+  const repo = env.REPO.get(env.REPO.idFromName(`${namespace}/${rec.id}`));
+
+  const action = service === "git-receive-pack" ? "git.push" : "git.fetch";
+  const presented = gitCredential(request);
+  const grant = presented ? await repo.verifyToken(presented) : null;
+  const principal: Principal = grant ? { kind: "repo-token", id: grant.tokenId, scope: grant.scope, namespace, repoId: rec.id } : { kind: "anonymous" };
+  const d = authorize(principal, action, { namespace, repoId: rec.id, readOnly: rec.readOnly });
+  if (!d.allow) {
+    // Unauthenticated probes are normal (git retries with credentials); audit only real refusals.
+    if (presented) await ns.audit({ principal: principalLabel(principal), action, resource: rec.name, outcome: "denied", detail: d.reason });
+    return d.status === 401 ? unauthorized() : text(403, d.reason);
+  }
+  const headers = new Headers(request.headers);
+  headers.delete("Authorization");
+  headers.set(ACCESS_HEADER, action === "git.push" ? "write" : "read");
+  headers.set(PRINCIPAL_HEADER, principalLabel(principal));
+  const forwarded = new Request(`https://repo/${encodeURIComponent(rec.name)}.git/${sub}${url.search}`, {
+    method: request.method,
+    headers,
+    ...(request.body ? { body: request.body } : {}),
+  });
+  return repo.fetch(forwarded);
+}

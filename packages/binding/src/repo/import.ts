@@ -1,0 +1,45 @@
+/**
+ * Import from a remote HTTPS Git repository with our own engine as the client (no `git` binary):
+ * ls-refs, then one fetch of every wanted tip, streamed into the new repo's Durable Object.
+ * Failures map to the contract's import errors (§3.2).
+ */
+import { lsRemote, fetchPackStream, RemoteError } from "@artifacts-emulator/git";
+import { ArtifactsError } from "../errors.js";
+import type { RepoObject } from "./repo-object.js";
+
+export async function importRepo(stub: DurableObjectStub<RepoObject>, url: URL, opts: { branch?: string; depth?: number }): Promise<{ defaultBranch: string; objects: number }> {
+  const headers: Record<string, string> = {};
+  // Credentials in the URL are sent once as Basic auth and never stored (contract §3.2).
+  if (url.username || url.password) headers.Authorization = `Basic ${btoa(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`)}`;
+  const clean = new URL(url.href);
+  clean.username = "";
+  clean.password = "";
+  try {
+    const { refs, head } = await lsRemote(clean.href, { headers });
+    let selected = refs;
+    let defaultRef = head;
+    if (opts.branch !== undefined) {
+      const want = `refs/heads/${opts.branch}`;
+      selected = refs.filter((r) => r.name === want);
+      if (selected.length === 0) throw new ArtifactsError("NOT_FOUND", "Remote branch not found.");
+      defaultRef = want;
+    }
+    const defaultBranch = (defaultRef ?? "refs/heads/main").replace(/^refs\/heads\//, "");
+    if (selected.length === 0) return { defaultBranch, objects: 0 };
+    const pack = await fetchPackStream(clean.href, selected.map((r) => r.oid), { headers });
+    const res = await stub.fetch(`https://repo/_internal/ingest?refs=${encodeURIComponent(JSON.stringify(selected.map((r) => ({ name: r.name, oid: r.oid }))))}&head=${encodeURIComponent(`refs/heads/${defaultBranch}`)}`, { method: "POST", body: pack });
+    if (!res.ok) throw new ArtifactsError("UPSTREAM_UNAVAILABLE", "The upstream service is unavailable. Please retry.");
+    const { objects } = (await res.json()) as { objects: number };
+    return { defaultBranch, objects };
+  } catch (e) {
+    if (e instanceof ArtifactsError) throw e;
+    if (e instanceof RemoteError) {
+      if (e.kind === "auth") throw new ArtifactsError("REMOTE_AUTH_REQUIRED", "Authentication is required to access the remote repository.");
+      if (e.kind === "not-found") throw new ArtifactsError("NOT_FOUND", "Remote repository not found.");
+      if (e.kind === "not-git") throw new ArtifactsError("INVALID_URL", "The URL does not point to a git repository.");
+    }
+    if ((e as Error)?.message?.includes("Memory limit")) throw new ArtifactsError("MEMORY_LIMIT", "The repository is too large to import.");
+    console.warn(`import from ${clean.origin} failed: ${(e as Error)?.message}`);
+    throw new ArtifactsError("UPSTREAM_UNAVAILABLE", "The upstream service is unavailable. Please retry.");
+  }
+}

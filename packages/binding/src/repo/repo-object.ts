@@ -1,0 +1,336 @@
+/**
+ * One Durable Object per repository (keyed by namespace and repo id, so a deleted and re-created
+ * name never reaches old data). It owns the Git objects and refs (SqlRepoStore), the repo's
+ * metadata and its token hashes, and serves Git smart HTTP for requests the Worker has already
+ * authorized.
+ */
+import { DurableObject } from "cloudflare:workers";
+import { ByteReader, ObjectDb, handleGitHttp, ingestPack, writePack, enumerateObjects, deflate, ZERO_OID, hashObject, isOid, type Access, type PushOutcome, type Oid } from "@artifacts-emulator/git";
+import type { Env, RepoMeta } from "../env.js";
+import { ArtifactsError, invalidInput, repoNotFound } from "../errors.js";
+import { nowIso, randomId } from "../util/ids.js";
+import { digestEqual, formatToken, mintSecret, sha256Hex, tokenSecret, isTokenShaped } from "../util/tokens.js";
+import { checkHash, checkLogOpts, normalizePath } from "../validate.js";
+import { SqlRepoStore } from "./sql-store.js";
+import { commitMetadata, lookupPath, resolveRef, treeEntryView, type CommitMetadata, type TreeEntryView } from "./reads.js";
+import { contentTypeFor } from "./mime.js";
+
+export const MAX_READ_BYTES = 32 * 1024 * 1024;
+const MAX_INACTIVE_TOKENS = 100;
+
+export interface TokenRow {
+  id: string;
+  scope: "read" | "write";
+  state: "active" | "expired" | "revoked";
+  createdAt: string;
+  expiresAt: string;
+}
+
+export interface CreatedToken {
+  id: string;
+  plaintext: string;
+  scope: "read" | "write";
+  expiresAt: string;
+}
+
+/** Headers the Worker sets on requests it forwards here after authorization. */
+export const ACCESS_HEADER = "X-Artifacts-Access";
+export const PRINCIPAL_HEADER = "X-Artifacts-Principal";
+
+export class RepoObject extends DurableObject<Env> {
+  private store!: SqlRepoStore;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    ctx.blockConcurrencyWhile(async () => {
+      this.store = new SqlRepoStore(ctx.storage);
+      ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS tokens (id TEXT PRIMARY KEY, hash TEXT NOT NULL UNIQUE, scope TEXT NOT NULL, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, revoked_at INTEGER)`);
+      this.store.sweepQuarantines();
+    });
+  }
+
+  // ── metadata ────────────────────────────────────────────────────────────────
+  private meta(): RepoMeta | undefined {
+    const v = this.store.kvGet("meta");
+    return v ? (JSON.parse(v) as RepoMeta) : undefined;
+  }
+  private requireMeta(): RepoMeta {
+    const m = this.meta();
+    if (!m) throw repoNotFound("repository");
+    return m;
+  }
+  private saveMeta(m: RepoMeta) {
+    this.store.kvSet("meta", JSON.stringify(m));
+  }
+
+  async init(meta: RepoMeta): Promise<void> {
+    if (this.meta()) throw new ArtifactsError("ALREADY_EXISTS", `repo already exists: ${meta.name}`);
+    this.ctx.storage.transactionSync(() => {
+      this.saveMeta(meta);
+      this.store.kvSet("HEAD", `refs/heads/${meta.defaultBranch}`);
+    });
+  }
+
+  async info(): Promise<RepoMeta | null> {
+    return this.meta() ?? null;
+  }
+
+  async stats(): Promise<{ objects: number; bytes: number; refs: number }> {
+    this.requireMeta();
+    const s = this.store.objectStats();
+    return { ...s, refs: (await this.store.listRefs()).length };
+  }
+
+  /** Remove everything: objects, refs, tokens, metadata. */
+  async destroy(): Promise<void> {
+    await this.ctx.storage.deleteAll();
+  }
+
+  // ── tokens ──────────────────────────────────────────────────────────────────
+  async createToken(scope: "read" | "write", ttlSeconds: number): Promise<CreatedToken> {
+    this.requireMeta();
+    const secret = mintSecret();
+    const id = randomId();
+    const now = Date.now();
+    const expires = now + ttlSeconds * 1000;
+    this.ctx.storage.sql.exec("INSERT INTO tokens (id, hash, scope, created_at, expires_at) VALUES (?, ?, ?, ?, ?)", id, await sha256Hex(secret), scope, now, expires);
+    this.pruneTokens(now);
+    return { id, plaintext: formatToken(secret, expires), scope, expiresAt: nowIso(expires) };
+  }
+
+  private pruneTokens(now: number) {
+    const inactive = this.ctx.storage.sql
+      .exec<{ id: string }>("SELECT id FROM tokens WHERE revoked_at IS NOT NULL OR expires_at <= ? ORDER BY created_at DESC LIMIT -1 OFFSET ?", now, MAX_INACTIVE_TOKENS)
+      .toArray();
+    for (const t of inactive) this.ctx.storage.sql.exec("DELETE FROM tokens WHERE id = ?", t.id);
+  }
+
+  private tokenRows(now = Date.now()): TokenRow[] {
+    return this.ctx.storage.sql
+      .exec<{ id: string; scope: string; created_at: number; expires_at: number; revoked_at: number | null }>("SELECT id, scope, created_at, expires_at, revoked_at FROM tokens ORDER BY created_at DESC, id")
+      .toArray()
+      .map((r) => ({
+        id: r.id,
+        scope: r.scope as "read" | "write",
+        state: r.revoked_at !== null ? "revoked" : r.expires_at <= now ? "expired" : "active",
+        createdAt: nowIso(r.created_at),
+        expiresAt: nowIso(r.expires_at),
+      }));
+  }
+
+  /** Binding view: active first (newest first), then the rest; at most 30. */
+  async listTokens(): Promise<{ tokens: TokenRow[]; total: number }> {
+    this.requireMeta();
+    const rows = this.tokenRows();
+    const sorted = [...rows.filter((t) => t.state === "active"), ...rows.filter((t) => t.state !== "active")];
+    return { tokens: sorted.slice(0, 30), total: rows.length };
+  }
+
+  /** REST view: filtered by state, paged. */
+  async listTokensPage(state: "active" | "expired" | "revoked" | "all", page: number, perPage: number): Promise<{ tokens: TokenRow[]; total: number }> {
+    this.requireMeta();
+    const rows = this.tokenRows().filter((t) => state === "all" || t.state === state);
+    return { tokens: rows.slice((page - 1) * perPage, page * perPage), total: rows.length };
+  }
+
+  /** Revoke by id or plaintext; true only if an active token was revoked. */
+  async revokeToken(tokenOrId: string): Promise<{ revoked: boolean; tokenId?: string }> {
+    this.requireMeta();
+    let row: { id: string; expires_at: number; revoked_at: number | null } | undefined;
+    if (/^[0-9a-z]{16}$/.test(tokenOrId)) {
+      row = this.ctx.storage.sql.exec<{ id: string; expires_at: number; revoked_at: number | null }>("SELECT id, expires_at, revoked_at FROM tokens WHERE id = ?", tokenOrId).toArray()[0];
+    } else {
+      const secret = tokenSecret(tokenOrId);
+      if (!secret) throw invalidInput("Invalid tokenOrId: must be a token id or artifact token.");
+      row = this.ctx.storage.sql.exec<{ id: string; expires_at: number; revoked_at: number | null }>("SELECT id, expires_at, revoked_at FROM tokens WHERE hash = ?", await sha256Hex(secret)).toArray()[0];
+    }
+    const now = Date.now();
+    if (!row || row.revoked_at !== null || row.expires_at <= now) return { revoked: false };
+    this.ctx.storage.sql.exec("UPDATE tokens SET revoked_at = ? WHERE id = ?", now, row.id);
+    this.pruneTokens(now);
+    return { revoked: true, tokenId: row.id };
+  }
+
+  /** Check a presented repo token; the stored expiry decides, not the `?expires=` suffix. */
+  async verifyToken(presented: string): Promise<{ tokenId: string; scope: "read" | "write" } | null> {
+    if (!this.meta() || !isTokenShaped(presented) && !tokenSecret(presented)) return null;
+    const secret = tokenSecret(presented);
+    if (!secret) return null;
+    const hash = await sha256Hex(secret);
+    const row = this.ctx.storage.sql.exec<{ id: string; hash: string; scope: string; expires_at: number; revoked_at: number | null }>("SELECT id, hash, scope, expires_at, revoked_at FROM tokens WHERE hash = ?", hash).toArray()[0];
+    if (!row || !digestEqual(row.hash, hash) || row.revoked_at !== null || row.expires_at <= Date.now()) return null;
+    return { tokenId: row.id, scope: row.scope as "read" | "write" };
+  }
+
+  // ── reads ───────────────────────────────────────────────────────────────────
+  private odb() {
+    return new ObjectDb([this.store]);
+  }
+
+  async readBlob(hash: string): Promise<Blob | null> {
+    this.requireMeta();
+    checkHash(hash);
+    const s = await this.store.get(hash);
+    if (!s || s.type !== "blob") return null;
+    if (s.size > MAX_READ_BYTES) throw new ArtifactsError("MEMORY_LIMIT", "The object is too large to read through the binding.");
+    return new Blob([(await this.odb().read(hash)).data]);
+  }
+
+  async readTree(hash: string): Promise<TreeEntryView[] | null> {
+    this.requireMeta();
+    checkHash(hash);
+    const s = await this.store.get(hash);
+    if (!s) return null;
+    if (s.type !== "tree") throw new ArtifactsError("INTERNAL_ERROR", "An internal error occurred.");
+    return (await this.odb().tree(hash)).map(treeEntryView);
+  }
+
+  async readCommit(hash: string): Promise<CommitMetadata | null> {
+    this.requireMeta();
+    checkHash(hash);
+    const s = await this.store.get(hash);
+    if (!s) return null;
+    if (s.type !== "commit") throw new ArtifactsError("INTERNAL_ERROR", "An internal error occurred.");
+    return commitMetadata(hash, await this.odb().fullCommit(hash));
+  }
+
+  async readFile(ref: string, path: string): Promise<Blob | null> {
+    this.requireMeta();
+    const data = await this.fileBytes(ref, path);
+    if (!data) return null;
+    return new Blob([data.bytes], { type: contentTypeFor(data.path, data.bytes) });
+  }
+
+  async fileBytes(ref: string, path: string): Promise<{ bytes: Uint8Array; path: string } | null> {
+    if (typeof ref !== "string" || ref === "") throw invalidInput("Invalid ref: ref required.");
+    if (typeof path !== "string" || path === "") throw invalidInput("Invalid path: path required.");
+    const norm = normalizePath(path);
+    if (!norm) return null;
+    const odb = this.odb();
+    const commit = await resolveRef(this.store, odb, ref);
+    if (!commit) return null;
+    const entry = await lookupPath(odb, commit, norm);
+    if (!entry || entry.mode === "40000" || entry.mode === "160000") return null;
+    const s = await this.store.get(entry.oid);
+    if (!s || s.type !== "blob") return null;
+    if (s.size > MAX_READ_BYTES) throw new ArtifactsError("MEMORY_LIMIT", "The object is too large to read through the binding.");
+    return { bytes: (await odb.read(entry.oid)).data, path: norm };
+  }
+
+  async log(opts?: unknown): Promise<CommitMetadata[]> {
+    this.requireMeta();
+    const { ref, limit, offset } = checkLogOpts(opts);
+    const odb = this.odb();
+    let oid: Oid | undefined = await resolveRef(this.store, odb, ref);
+    const out: CommitMetadata[] = [];
+    for (let i = 0; oid && out.length < limit; i++) {
+      const c = await odb.fullCommit(oid);
+      if (i >= offset) out.push(commitMetadata(oid, c));
+      oid = c.parents[0];
+    }
+    return out;
+  }
+
+  async refs(): Promise<{ head: string; refs: Array<{ name: string; oid: string }> }> {
+    this.requireMeta();
+    return { head: await this.store.getHead(), refs: await this.store.listRefs() };
+  }
+
+  // ── Git smart HTTP and internal transfer ───────────────────────────────────
+  override async fetch(request: Request): Promise<Response> {
+    const meta = this.meta();
+    if (!meta) return new Response("Not found\n", { status: 404 });
+    const url = new URL(request.url);
+    const sub = url.pathname.replace(/^.*?\.git\//, "");
+    if (url.pathname === "/_internal/export") return this.exportPack(JSON.parse(url.searchParams.get("refs") ?? "null"));
+    if (url.pathname === "/_internal/ingest") return this.ingestInternal(request, JSON.parse(url.searchParams.get("refs") ?? "[]"), url.searchParams.get("head"));
+    const access = (request.headers.get(ACCESS_HEADER) ?? "none") as Access;
+    const principal = request.headers.get(PRINCIPAL_HEADER) ?? "unknown";
+    return handleGitHttp(request, sub, this.store, {
+      access,
+      ...(this.env.MAX_GIT_BODY_BYTES ? { maxBodyBytes: Number(this.env.MAX_GIT_BODY_BYTES) } : {}),
+      onPush: (o) => this.afterPush(meta, o, principal),
+      onFetch: () => this.afterFetch(meta, principal, request.headers.get("X-Artifacts-Fetch-Kind") ?? "fetched"),
+    });
+  }
+
+  private async afterPush(meta: RepoMeta, o: PushOutcome, principal: string) {
+    const ns = this.env.NAMESPACE.get(this.env.NAMESPACE.idFromName(meta.namespace));
+    if (o.updated.length > 0) {
+      const now = nowIso();
+      const m = { ...this.requireMeta(), updatedAt: now, lastPushAt: now };
+      this.saveMeta(m);
+      const odb = this.odb();
+      const events = [];
+      for (const u of o.updated) events.push({ ref: u.name, before: u.old, after: u.new, ...(await pushedCommits(odb, u.old, u.new)) });
+      await ns.repoPushed(m, events, principal);
+    }
+    if (o.rejected.length > 0 || o.unpackError) await ns.audit({ principal, action: "git.push", resource: meta.name, outcome: "denied", detail: o.unpackError ?? o.rejected.map((r) => `${r.name}: ${r.reason}`).join("; ") });
+  }
+
+  private async afterFetch(meta: RepoMeta, principal: string, kind: string) {
+    const ns = this.env.NAMESPACE.get(this.env.NAMESPACE.idFromName(meta.namespace));
+    await ns.repoFetched(this.requireMeta(), kind === "cloned" ? "cloned" : "fetched", principal);
+  }
+
+  /** A pack of everything reachable from the given refs (all refs when null), for forks. */
+  private async exportPack(refNames: string[] | null): Promise<Response> {
+    const refs = (await this.store.listRefs()).filter((r) => !refNames || refNames.includes(r.name));
+    const odb = this.odb();
+    const e = await enumerateObjects(odb, { wants: refs.map((r) => r.oid), haves: [] });
+    const gen = writePack(e.objects, odb, { ofsDelta: true });
+    const body = new ReadableStream<Uint8Array>({
+      async pull(c) {
+        const r = await gen.next();
+        if (r.done) c.close();
+        else c.enqueue(r.value);
+      },
+    });
+    return new Response(body, { headers: { "X-Refs": JSON.stringify(refs), "X-Objects": String(e.objects.length), "X-Head": await this.store.getHead() } });
+  }
+
+  /** Ingest a pack and create refs (fork target). All or nothing. */
+  private async ingestInternal(request: Request, refs: Array<{ name: string; oid: string }>, head: string | null): Promise<Response> {
+    const q = await this.store.beginQuarantine();
+    try {
+      const stats = refs.length ? await ingestPack(new ByteReader(request.body!), this.store, q) : { objects: 0 };
+      const results = await this.store.commit(q, refs.map((r) => ({ name: r.name, old: ZERO_OID, new: r.oid })), { atomic: true });
+      if (results.some((r) => !r.ok)) throw new Error("fork: refs could not be created");
+      if (head) await this.store.setHead(head);
+      return Response.json({ objects: stats.objects });
+    } catch (e) {
+      await this.store.abort(q).catch(() => {});
+      throw e;
+    }
+  }
+
+  /** Write whole objects directly (used by tests and future commit APIs). */
+  async putObject(type: "blob" | "tree" | "commit" | "tag", data: Uint8Array): Promise<string> {
+    const oid = hashObject(type, data);
+    await this.store.putObjects([[oid, { type, size: data.length, zdata: deflate(data), depth: 0 }]]);
+    return oid;
+  }
+}
+
+/** The commits a ref update brought in (first-parent from the new tip back to the old), capped. */
+async function pushedCommits(odb: ObjectDb, before: Oid, after: Oid) {
+  const commits: Array<Record<string, unknown>> = [];
+  const MAX = 20;
+  let total = 0;
+  let oid: Oid | undefined = after === ZERO_OID ? undefined : after;
+  while (oid && oid !== before && total < 1000) {
+    const t = await odb.type(oid);
+    if (t !== "commit") break;
+    const c = await odb.fullCommit(oid);
+    total++;
+    if (commits.length < MAX) {
+      const m = commitMetadata(oid, c);
+      const truncated = m.message.length > 1024;
+      commits.push({ id: oid, message: truncated ? m.message.slice(0, 1024) : m.message, messageTruncated: truncated, timestamp: new Date(m.committedAt * 1000).toISOString(), author: m.author, committer: m.committer, parents: m.parents });
+    }
+    oid = c.parents[0];
+  }
+  return { commits, totalCommitsCount: total, commitsTruncated: total > commits.length };
+}
+
+export { isOid };

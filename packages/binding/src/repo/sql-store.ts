@@ -1,0 +1,208 @@
+/**
+ * RepoStore over Durable Object SQLite (git-engine.md §4.2). Objects keep their pack-entry form;
+ * payloads are split into rows of at most 1 MiB because a SQLite row may not exceed 2 MB on
+ * Cloudflare (local workerd does not enforce it, so we do). Pushed objects carry a quarantine id
+ * and are promoted in the same synchronous transaction that compare-and-swaps the refs.
+ */
+import { ZERO_OID, type Oid, type ObjectType, type Quarantine, type Ref, type RefUpdate, type RefUpdateResult, type RepoStore, type StoredObject } from "@artifacts-emulator/git";
+
+export const CHUNK = 1024 * 1024;
+const TYPES: ObjectType[] = ["commit", "tree", "blob", "tag"];
+const typeNum = (t: ObjectType) => TYPES.indexOf(t) + 1;
+
+export const SCHEMA = `
+CREATE TABLE IF NOT EXISTS objects (
+  id INTEGER PRIMARY KEY,
+  oid TEXT NOT NULL,
+  quarantine INTEGER NOT NULL DEFAULT 0,
+  type INTEGER NOT NULL,
+  size INTEGER NOT NULL,
+  base TEXT,
+  delta_size INTEGER,
+  depth INTEGER NOT NULL,
+  zlen INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS objects_oid ON objects(oid, quarantine);
+CREATE INDEX IF NOT EXISTS objects_quarantine ON objects(quarantine) WHERE quarantine <> 0;
+CREATE TABLE IF NOT EXISTS payload (obj INTEGER NOT NULL, seq INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (obj, seq));
+CREATE TABLE IF NOT EXISTS refs (name TEXT PRIMARY KEY, oid TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS pushes (id INTEGER PRIMARY KEY AUTOINCREMENT, started_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS kv (k TEXT PRIMARY KEY, v TEXT);
+`;
+
+function toBuffer(u8: Uint8Array): ArrayBuffer {
+  return u8.byteOffset === 0 && u8.byteLength === u8.buffer.byteLength ? (u8.buffer as ArrayBuffer) : (u8.slice().buffer as ArrayBuffer);
+}
+
+interface ObjectRow {
+  id: number;
+  type: number;
+  size: number;
+  base: string | null;
+  delta_size: number | null;
+  depth: number;
+  zlen: number;
+  [k: string]: SqlStorageValue;
+}
+
+class SqlQuarantine implements Quarantine {
+  constructor(
+    readonly store: SqlRepoStore,
+    readonly id: number,
+  ) {}
+  async put(objects: ReadonlyArray<readonly [Oid, StoredObject]>) {
+    this.store.insert(objects, this.id);
+  }
+  async hasMany(oids: readonly Oid[]) {
+    return this.store.hasIn(oids, this.id);
+  }
+  async get(oid: Oid) {
+    return this.store.read(oid, this.id);
+  }
+}
+
+export class SqlRepoStore implements RepoStore {
+  constructor(
+    private readonly storage: DurableObjectStorage,
+    private readonly maxQuarantineAgeMs = 60 * 60 * 1000,
+  ) {
+    for (const stmt of SCHEMA.split(";").map((s) => s.trim()).filter(Boolean)) storage.sql.exec(stmt);
+  }
+
+  private get sql() {
+    return this.storage.sql;
+  }
+
+  insert(objects: ReadonlyArray<readonly [Oid, StoredObject]>, quarantine: number) {
+    this.storage.transactionSync(() => {
+      for (const [oid, o] of objects) {
+        const exists = this.sql.exec("SELECT 1 FROM objects WHERE oid = ? AND quarantine IN (0, ?) LIMIT 1", oid, quarantine).toArray().length > 0;
+        if (exists) continue;
+        const id = this.sql
+          .exec<{ id: number }>(
+            "INSERT INTO objects (oid, quarantine, type, size, base, delta_size, depth, zlen) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            oid, quarantine, typeNum(o.type), o.size, o.base ?? null, o.deltaSize ?? null, o.depth, o.zdata.length,
+          )
+          .one().id;
+        for (let seq = 0, off = 0; off < o.zdata.length || seq === 0; seq++, off += CHUNK) {
+          this.sql.exec("INSERT INTO payload (obj, seq, data) VALUES (?, ?, ?)", id, seq, toBuffer(o.zdata.subarray(off, off + CHUNK)));
+        }
+      }
+    });
+  }
+
+  hasIn(oids: readonly Oid[], quarantine: number): boolean[] {
+    const found = new Set<string>();
+    // At most 100 bound parameters per statement on Cloudflare.
+    for (let i = 0; i < oids.length; i += 90) {
+      const batch = oids.slice(i, i + 90);
+      const rows = this.sql.exec<{ oid: string }>(`SELECT oid FROM objects WHERE quarantine = ? AND oid IN (${batch.map(() => "?").join(",")})`, quarantine, ...batch);
+      for (const r of rows) found.add(r.oid);
+    }
+    return oids.map((o) => found.has(o));
+  }
+
+  read(oid: Oid, quarantine: number): StoredObject | undefined {
+    const row = this.sql.exec<ObjectRow>("SELECT id, type, size, base, delta_size, depth, zlen FROM objects WHERE oid = ? AND quarantine = ?", oid, quarantine).toArray()[0];
+    if (!row) return undefined;
+    const chunks = this.sql.exec<{ data: ArrayBuffer }>("SELECT data FROM payload WHERE obj = ? ORDER BY seq", row.id).toArray();
+    let zdata: Uint8Array;
+    if (chunks.length === 1) zdata = new Uint8Array(chunks[0]!.data);
+    else {
+      zdata = new Uint8Array(row.zlen);
+      let off = 0;
+      for (const c of chunks) {
+        zdata.set(new Uint8Array(c.data), off);
+        off += c.data.byteLength;
+      }
+    }
+    const o: StoredObject = { type: TYPES[row.type - 1]!, size: row.size, zdata, depth: row.depth };
+    if (row.base) {
+      o.base = row.base;
+      o.deltaSize = row.delta_size ?? 0;
+    }
+    return o;
+  }
+
+  async hasMany(oids: readonly Oid[]) {
+    return this.hasIn(oids, 0);
+  }
+  async get(oid: Oid) {
+    return this.read(oid, 0);
+  }
+  async listRefs(): Promise<Ref[]> {
+    return this.sql.exec<{ name: string; oid: string }>("SELECT name, oid FROM refs ORDER BY name").toArray().map((r) => ({ name: r.name, oid: r.oid }));
+  }
+  async readRef(name: string) {
+    return this.sql.exec<{ oid: string }>("SELECT oid FROM refs WHERE name = ?", name).toArray()[0]?.oid;
+  }
+  async getHead() {
+    return this.kvGet("HEAD") ?? "refs/heads/main";
+  }
+  async setHead(target: string) {
+    this.kvSet("HEAD", target);
+  }
+  kvGet(k: string): string | undefined {
+    return this.sql.exec<{ v: string }>("SELECT v FROM kv WHERE k = ?", k).toArray()[0]?.v;
+  }
+  kvSet(k: string, v: string) {
+    this.sql.exec("INSERT INTO kv (k, v) VALUES (?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v", k, v);
+  }
+  async putObjects(objects: ReadonlyArray<readonly [Oid, StoredObject]>) {
+    this.insert(objects, 0);
+  }
+  async beginQuarantine(): Promise<Quarantine> {
+    const id = this.sql.exec<{ id: number }>("INSERT INTO pushes (started_at) VALUES (?) RETURNING id", Date.now()).one().id;
+    return new SqlQuarantine(this, id);
+  }
+  private drop(quarantine: number) {
+    this.sql.exec("DELETE FROM payload WHERE obj IN (SELECT id FROM objects WHERE quarantine = ?)", quarantine);
+    this.sql.exec("DELETE FROM objects WHERE quarantine = ?", quarantine);
+    this.sql.exec("DELETE FROM pushes WHERE id = ?", quarantine);
+  }
+  async abort(q: Quarantine) {
+    const id = (q as SqlQuarantine).id;
+    this.storage.transactionSync(() => this.drop(id));
+  }
+
+  async commit(q: Quarantine | undefined, updates: readonly RefUpdate[], opts: { atomic: boolean }): Promise<RefUpdateResult[]> {
+    const qid = q ? (q as SqlQuarantine).id : undefined;
+    return this.storage.transactionSync(() => {
+      const results: RefUpdateResult[] = updates.map((u) => {
+        const cur = this.sql.exec<{ oid: string }>("SELECT oid FROM refs WHERE name = ?", u.name).toArray()[0]?.oid ?? ZERO_OID;
+        return cur === u.old ? { name: u.name, ok: true } : { name: u.name, ok: false, reason: "failed to update ref" };
+      });
+      if (opts.atomic && results.some((r) => !r.ok)) {
+        if (qid !== undefined) this.drop(qid);
+        return results.map((r) => (r.ok ? { name: r.name, ok: false as const, reason: "atomic push failure" } : r));
+      }
+      if (qid !== undefined) {
+        if (results.some((r) => r.ok)) {
+          // Objects another push made live meanwhile are duplicates: keep the live copy.
+          this.sql.exec("DELETE FROM payload WHERE obj IN (SELECT q.id FROM objects q WHERE q.quarantine = ? AND EXISTS (SELECT 1 FROM objects l WHERE l.oid = q.oid AND l.quarantine = 0))", qid);
+          this.sql.exec("DELETE FROM objects WHERE quarantine = ? AND oid IN (SELECT oid FROM objects WHERE quarantine = 0)", qid);
+          this.sql.exec("UPDATE objects SET quarantine = 0 WHERE quarantine = ?", qid);
+          this.sql.exec("DELETE FROM pushes WHERE id = ?", qid);
+        } else this.drop(qid);
+      }
+      updates.forEach((u, i) => {
+        if (!results[i]!.ok) return;
+        if (u.new === ZERO_OID) this.sql.exec("DELETE FROM refs WHERE name = ?", u.name);
+        else this.sql.exec("INSERT INTO refs (name, oid) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET oid = excluded.oid", u.name, u.new);
+      });
+      return results;
+    });
+  }
+
+  /** Drop quarantines of pushes that died mid-way (crash, cancelled request). */
+  sweepQuarantines(now = Date.now()) {
+    const stale = this.sql.exec<{ id: number }>("SELECT id FROM pushes WHERE started_at < ?", now - this.maxQuarantineAgeMs).toArray();
+    for (const { id } of stale) this.storage.transactionSync(() => this.drop(id));
+    return stale.length;
+  }
+
+  objectStats(): { objects: number; bytes: number } {
+    const r = this.sql.exec<{ n: number; b: number | null }>("SELECT count(*) AS n, sum(zlen) AS b FROM objects WHERE quarantine = 0").one();
+    return { objects: r.n, bytes: r.b ?? 0 };
+  }
+}

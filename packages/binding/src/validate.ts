@@ -1,0 +1,101 @@
+/** Input rules of the contract (§2, §3.2, §3.3), as pure functions that throw ArtifactsError. */
+import { invalidInput, invalidRepoName, ArtifactsError } from "./errors.js";
+
+export const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+export const MAX_NAME_LENGTH = 63;
+
+export function isValidName(name: unknown): name is string {
+  return typeof name === "string" && name.length <= MAX_NAME_LENGTH && NAME_RE.test(name);
+}
+
+export function checkRepoName(name: unknown): string {
+  if (!isValidName(name)) throw invalidRepoName();
+  return name;
+}
+
+export function checkNamespaceName(name: unknown): string {
+  if (!isValidName(name)) throw invalidInput("Invalid namespace name.");
+  return name;
+}
+
+/** Branch names as the official simulator checks them for setDefaultBranch. */
+export function isValidBranchName(b: string): boolean {
+  if (b.length < 1 || b.length > 256) return false;
+  if (b.startsWith("-") || b.startsWith(".")) return false;
+  if (b.endsWith("/") || b.endsWith(".") || b.endsWith(".lock")) return false;
+  if (b === "@" || b.includes("..") || b.includes("//") || b.includes("@{")) return false;
+  if (b.split("/").some((s) => s.startsWith("."))) return false;
+  for (const ch of b) if (ch.charCodeAt(0) <= 32 || "~^:?*[\\".includes(ch)) return false;
+  return true;
+}
+
+export function optObject(opts: unknown, what: string): Record<string, unknown> {
+  if (opts === undefined || opts === null) return {};
+  if (typeof opts !== "object" || Array.isArray(opts)) throw invalidInput(`${what} must be an object`);
+  return opts as Record<string, unknown>;
+}
+
+export function optBoolean(v: unknown, message: string): boolean | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== "boolean") throw invalidInput(message);
+  return v;
+}
+
+export function optString(v: unknown, message: string): string | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== "string") throw invalidInput(message);
+  return v;
+}
+
+export function checkHash(hash: unknown): string {
+  if (typeof hash !== "string" || hash === "") throw invalidInput("Invalid hash: hash required.");
+  if (!/^[0-9a-f]{40}$/.test(hash)) throw invalidInput("Invalid hash: expected a 40-character SHA-1 hex hash.");
+  return hash;
+}
+
+export const TTL_DEFAULT = 86_400;
+export const TTL_MIN = 60;
+export const TTL_MAX = 31_536_000;
+
+export function checkTtl(ttl: unknown): number {
+  if (ttl === undefined || ttl === null) return TTL_DEFAULT;
+  if (typeof ttl !== "number" || !Number.isInteger(ttl) || ttl < TTL_MIN || ttl > TTL_MAX)
+    throw new ArtifactsError("INVALID_TTL", `Invalid TTL ${String(ttl)}: must be between ${TTL_MIN} and ${TTL_MAX} seconds.`);
+  return ttl;
+}
+
+export function checkScope(scope: unknown): "read" | "write" {
+  if (scope === undefined || scope === null) return "write";
+  if (scope !== "read" && scope !== "write") throw invalidInput("Artifacts token scope must be read or write");
+  return scope;
+}
+
+export function checkListLimit(limit: unknown, def = 50): number {
+  if (limit === undefined || limit === null) return def;
+  if (typeof limit !== "number" || !Number.isInteger(limit) || limit < 1 || limit > 200) throw invalidInput("Invalid limit: must be between 1 and 200.");
+  return limit;
+}
+
+export function checkLogOpts(opts: unknown): { ref: string; limit: number; offset: number } {
+  const o = optObject(opts, "Artifacts log options");
+  const ref = o.ref === undefined ? "HEAD" : o.ref;
+  if (typeof ref !== "string" || ref === "") throw invalidInput("Invalid ref: ref must be a non-empty string.");
+  let limit = 50;
+  if (o.limit !== undefined) {
+    if (typeof o.limit !== "number" || !Number.isInteger(o.limit) || o.limit < 1) throw invalidInput("Invalid limit: must be a positive integer.");
+    limit = Math.min(o.limit, 1000); // contract §3.3: silently capped
+  }
+  let offset = 0;
+  if (o.offset !== undefined) {
+    if (typeof o.offset !== "number" || !Number.isInteger(o.offset) || o.offset < 0) throw invalidInput("Invalid offset: must be a non-negative integer.");
+    offset = o.offset;
+  }
+  return { ref, limit, offset };
+}
+
+/** readFile path normalisation (contract §3.3): undefined means "return null". */
+export function normalizePath(path: string): string | undefined {
+  const parts = path.split("/").filter((s) => s !== "" && s !== ".");
+  if (parts.length === 0 || parts.includes("..")) return undefined;
+  return parts.join("/");
+}

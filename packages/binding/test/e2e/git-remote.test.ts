@@ -1,0 +1,102 @@
+// Git remotes served by the Worker in workerd, driven by the real git CLI with repo tokens.
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { GitSandbox } from "@artifacts-emulator/git/testing/git";
+import { startService, type ServiceHandle } from "../support/service.js";
+
+let svc: ServiceHandle;
+let sb: GitSandbox;
+let src: string;
+
+beforeAll(async () => {
+  svc = await startService();
+  sb = await GitSandbox.create("binding-git-");
+  src = sb.path("src");
+  await sb.ok(["init", "-q", src]);
+  const c = sb.client(src);
+  await c.commit("first", { "README.md": "# hello\n", "src/a.ts": "export const a = 1;\n" }, 1);
+  await c.commit("second", { "src/b.ts": "export const b = 2;\n" }, 2);
+  await c.ok(["tag", "-a", "v1", "-m", "release"]);
+});
+afterAll(async () => {
+  await svc?.close();
+  await sb?.dispose();
+});
+
+const bearer = (t: string) => ["-c", `http.extraHeader=Authorization: Bearer ${t}`];
+const basicUrl = (remote: string, t: string) => remote.replace("http://", `http://x:${encodeURIComponent(t.split("?")[0]!)}@`);
+
+describe("git remote", () => {
+  test("push with a Bearer write token, clone with Basic auth, fsck clean, same tree", async () => {
+    const r = await svc.artifacts.create("gitrepo");
+    expect(r.remote).toMatch(/\/git\/default\/gitrepo\.git$/);
+    const remote = r.remote.replace(/^https?:\/\/[^/]+/, svc.url);
+    await sb.ok([...bearer(r.token), "push", "-q", remote, "main", "--tags"], { cwd: src });
+    const dst = sb.path("clone");
+    await sb.ok(["clone", "-q", basicUrl(remote, r.token), dst]);
+    expect((await sb.ok(["fsck", "--full"], { cwd: dst })).trim()).toBe("");
+    expect(await sb.client(dst).line(["rev-parse", "HEAD^{tree}"])).toBe(await sb.client(src).line(["rev-parse", "HEAD^{tree}"]));
+    expect(await sb.client(dst).line(["tag", "-l"])).toBe("v1");
+
+    const repo = await svc.artifacts.get("gitrepo");
+    const info = await repo.info();
+    expect(info.lastPushAt).not.toBeNull();
+    const log = await repo.log();
+    expect(log.map((c: { message: string }) => c.message)).toEqual(["second", "first"]);
+    const file = await repo.readFile({ ref: "main", path: "src/a.ts" });
+    expect(await file!.text()).toBe("export const a = 1;\n");
+    expect(file!.type).toBe("text/plain;charset=utf-8");
+  });
+
+  test("no token is 401 with a Basic challenge; a read token cannot push (403); wrong-repo and revoked tokens are 401", async () => {
+    const a = await svc.artifacts.create("authrepo");
+    const b = await svc.artifacts.create("otherrepo");
+    const remote = a.remote.replace(/^https?:\/\/[^/]+/, svc.url);
+    const none = await sb.run(["ls-remote", remote]);
+    expect(none.code).not.toBe(0);
+    expect(none.stderr).toMatch(/Authentication failed|could not read Username/);
+    const res = await fetch(`${remote}/info/refs?service=git-upload-pack`);
+    expect(res.status).toBe(401);
+    expect(res.headers.get("WWW-Authenticate")).toBe('Basic realm="Artifacts"');
+    await res.body?.cancel();
+
+    const repo = await svc.artifacts.get("authrepo");
+    const read = await repo.createToken("read", 3600);
+    expect((await sb.run([...bearer(read.plaintext), "ls-remote", remote])).code).toBe(0);
+    const push = await sb.run([...bearer(read.plaintext), "push", remote, "main"], { cwd: src });
+    expect(push.code).not.toBe(0);
+    expect(push.stderr).toMatch(/403/);
+
+    const wrong = await sb.run([...bearer(b.token), "ls-remote", remote]);
+    expect(wrong.code).not.toBe(0);
+    expect(wrong.stderr).toMatch(/Authentication failed|could not read Username/);
+    const direct = await fetch(`${remote}/info/refs?service=git-upload-pack`, { headers: { Authorization: `Bearer ${b.token}` } });
+    expect(direct.status).toBe(401);
+    await direct.body?.cancel();
+    // The Basic form with the wrong repo's secret fails as an authentication error.
+    const wrongBasic = await sb.run(["ls-remote", basicUrl(remote, b.token)]);
+    expect(wrongBasic.stderr).toMatch(/Authentication failed/);
+
+    expect(await repo.revokeToken(read.plaintext)).toBe(true);
+    expect(await repo.revokeToken(read.id)).toBe(false);
+    const revoked = await sb.run(["ls-remote", basicUrl(remote, read.plaintext)]);
+    expect(revoked.code).not.toBe(0);
+    expect(revoked.stderr).toMatch(/Authentication failed/);
+    const tokens = await repo.listTokens();
+    expect(tokens.tokens.find((t: { id: string }) => t.id === read.id)?.state).toBe("revoked");
+  });
+
+  test("a read-only repo refuses pushes with a clear message but serves clones", async () => {
+    const r = await svc.artifacts.create("ro", { readOnly: true });
+    const remote = r.remote.replace(/^https?:\/\/[^/]+/, svc.url);
+    const push = await sb.run([...bearer(r.token), "push", remote, "main"], { cwd: src });
+    expect(push.code).not.toBe(0);
+    expect(push.stderr).toMatch(/read-only|403/);
+    expect((await sb.run([...bearer(r.token), "ls-remote", remote])).code).toBe(0);
+  });
+
+  test("unknown repos answer 404 before authentication", async () => {
+    const res = await fetch(`${svc.url}/git/default/nope.git/info/refs?service=git-upload-pack`);
+    expect(res.status).toBe(404);
+    await res.body?.cancel();
+  });
+});
