@@ -1,15 +1,11 @@
 #!/usr/bin/env bash
-# Fresh machine → running dev server: setup, build, then the Git smart-HTTP dev server of packages/git
-# on http://127.0.0.1:8788 (change with --port N or PORT=N; other arguments are passed to serve.mjs).
+# Fresh machine → running emulator: setup, build, then `artifacts-emulator start`: the REST API and Git
+# remotes on http://127.0.0.1:8787 (or the last port used; change with --port N), state in .wrangler/state.
+# Other arguments are passed to `artifacts-emulator start` (see --help).
 set -euo pipefail
 # shellcheck source=scripts/env.sh
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 bash "$ROOT/scripts/setup.sh"
 cd "$ROOT"
 pnpm build --output-logs=errors-only
-args=("$@")
-case " $* " in
-  *" --port "* | *" --port="*) ;;
-  *) args=(--port "${PORT:-8788}" "$@") ;;
-esac
-exec node packages/git/dist/serve.mjs "${args[@]}"
+exec node apps/cli/dist/cli.mjs start --format text "$@"

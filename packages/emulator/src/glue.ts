@@ -1,0 +1,50 @@
+/**
+ * The emulator's one piece of glue (integration.md §2): in options derived from a user's
+ * wrangler config, replace each `artifacts` binding with a service binding to our entrypoint in
+ * the same workerd (namespace in props), and give old consumers the flag that keeps
+ * ArtifactsError codes across RPC. No git logic and no auth logic here.
+ */
+import { ENTRYPOINT, ERROR_SERIALIZATION_DATE, SERVICE_NAME } from "./service-worker.js";
+
+export interface ArtifactsBindingConfig {
+  binding: string;
+  namespace: string;
+}
+
+/** Miniflare V4 worker options (as from wrangler's unstable_getMiniflareWorkerOptions). */
+export interface MiniflareWorkerLike {
+  artifacts?: Record<string, { namespace: string }>;
+  serviceBindings?: Record<string, unknown>;
+  compatibilityDate?: string;
+  compatibilityFlags?: string[];
+  [k: string]: unknown;
+}
+
+export function withErrorSerialization(compatibilityDate: string | undefined, flags: string[] = []): string[] {
+  const old = !compatibilityDate || compatibilityDate < ERROR_SERIALIZATION_DATE;
+  return old && !flags.includes("enhanced_error_serialization") ? [...flags, "enhanced_error_serialization"] : flags;
+}
+
+export function serviceBindingFor(namespace: string) {
+  return { name: SERVICE_NAME, entrypoint: ENTRYPOINT, props: { namespace } };
+}
+
+/** Miniflare shape: drop `artifacts`, add service bindings. Returns a new object. */
+export function rewriteMiniflareWorker<T extends MiniflareWorkerLike>(w: T): Omit<T, "artifacts"> {
+  const { artifacts = {}, ...rest } = w;
+  const services = Object.fromEntries(Object.entries(artifacts).map(([name, { namespace }]) => [name, serviceBindingFor(namespace)]));
+  return {
+    ...rest,
+    serviceBindings: { ...(rest.serviceBindings ?? {}), ...services },
+    compatibilityFlags: Object.keys(services).length ? withErrorSerialization(rest.compatibilityDate as string | undefined, rest.compatibilityFlags as string[] | undefined) : rest.compatibilityFlags,
+  } as Omit<T, "artifacts">;
+}
+
+/** Wrangler-config shape (for the generated sibling config of `artifacts-emulator dev`). */
+export function rewriteWranglerConfig(config: Record<string, unknown>): Record<string, unknown> {
+  const artifacts = (config.artifacts as ArtifactsBindingConfig[] | undefined) ?? [];
+  const { artifacts: _drop, ...rest } = config;
+  const services = [...((rest.services as unknown[]) ?? []), ...artifacts.map((a) => ({ binding: a.binding, service: SERVICE_NAME, entrypoint: ENTRYPOINT, props: { namespace: a.namespace } }))];
+  const flags = withErrorSerialization(rest.compatibility_date as string | undefined, (rest.compatibility_flags as string[]) ?? []);
+  return { ...rest, services, ...(artifacts.length ? { compatibility_flags: flags } : {}) };
+}

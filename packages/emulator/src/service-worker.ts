@@ -1,0 +1,39 @@
+/** Where the service Worker bundle lives and how Miniflare must run it (mirrors packages/binding/wrangler.jsonc). */
+import { createRequire } from "node:module";
+import { dirname } from "node:path";
+import { existsSync } from "node:fs";
+
+export const SERVICE_NAME = "artifacts-emulator";
+export const ENTRYPOINT = "ArtifactsBinding";
+export const COMPATIBILITY_DATE = "2026-08-01";
+/** Consumers older than this lose ArtifactsError codes across RPC without the flag (integration.md §0). */
+export const ERROR_SERIALIZATION_DATE = "2026-04-21";
+
+export function serviceScriptPath(): string {
+  const require = createRequire(import.meta.url);
+  const pkg = require.resolve("@artifacts-emulator/binding/package.json");
+  const path = `${dirname(pkg)}/dist/worker.js`;
+  if (!existsSync(path)) throw new Error(`The service Worker is not built (${path}); run \`pnpm build\` first.`);
+  return path;
+}
+
+export const DURABLE_OBJECTS = {
+  REPO: { className: "RepoObject", useSQLite: true },
+  NAMESPACE: { className: "NamespaceObject", useSQLite: true },
+  ACCOUNT: { className: "AccountObject", useSQLite: true },
+} as const;
+
+/** Miniflare (V4-shape) options for the service Worker itself. */
+export function serviceWorkerOptions(vars: Record<string, string>) {
+  const scriptPath = serviceScriptPath();
+  return {
+    name: SERVICE_NAME,
+    modules: true,
+    modulesRoot: dirname(scriptPath),
+    scriptPath,
+    compatibilityDate: COMPATIBILITY_DATE,
+    compatibilityFlags: ["nodejs_compat"],
+    durableObjects: DURABLE_OBJECTS,
+    bindings: vars,
+  };
+}

@@ -1,0 +1,65 @@
+/**
+ * The standalone emulator: the service Worker (REST API, Git remotes, operator routes) in one
+ * workerd on a loopback port, with persistent state. Used by `artifacts-emulator start`.
+ */
+import { Miniflare, convertV4MiniflareOptions } from "miniflare";
+import { StateDir, choosePort } from "./state.js";
+import { serviceWorkerOptions } from "./service-worker.js";
+
+export interface EmulatorOptions {
+  host?: string;
+  port?: number;
+  persistTo?: string;
+  /** false: keep everything in memory (tests). */
+  persist?: boolean;
+  accountId?: string;
+  vars?: Record<string, string>;
+}
+
+export interface RunningEmulator {
+  url: string;
+  accountId: string;
+  adminToken: string;
+  state: StateDir;
+  mf: Miniflare;
+  restBase: string;
+  close(): Promise<void>;
+}
+
+export async function startEmulator(opts: EmulatorOptions = {}): Promise<RunningEmulator> {
+  const host = opts.host ?? "127.0.0.1";
+  const state = new StateDir(opts.persistTo);
+  const persist = opts.persist !== false;
+  const port = persist ? await choosePort(state, host, opts.port) : (opts.port ?? 0);
+  const adminToken = persist ? state.adminToken() : `adm_${crypto.randomUUID().replace(/-/g, "")}`;
+  const accountId = opts.accountId ?? "local";
+  const origin = `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${port}`;
+  const vars: Record<string, string> = { ADMIN_TOKEN: adminToken, ...opts.vars };
+  if (port !== 0) vars.PUBLIC_ORIGIN = origin;
+  const mf = new Miniflare(
+    convertV4MiniflareOptions({
+      host,
+      port,
+      ...(persist ? { resourcePersistencePath: state.resourceRoot } : {}),
+      workers: [serviceWorkerOptions(vars)],
+    } as never),
+  );
+  const ready = await mf.ready;
+  const url = ready.origin;
+  if (persist) {
+    state.savePort(Number(ready.port));
+    state.saveServer({ url, pid: process.pid, startedAt: new Date().toISOString() });
+  }
+  return {
+    url,
+    accountId,
+    adminToken,
+    state,
+    mf,
+    restBase: `${url}/client/v4/accounts/${accountId}/artifacts`,
+    close: async () => {
+      if (persist) state.clearServer();
+      await mf.dispose();
+    },
+  };
+}

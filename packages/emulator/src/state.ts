@@ -1,0 +1,96 @@
+/**
+ * On-disk state, with wrangler's conventions: everything under the state directory
+ * (`.wrangler/state` by default, or --persist-to). Durable Object data lives where Miniflare puts
+ * it (`v3/do`); our own files (operator token, last port, running server) under `artifacts/`.
+ */
+import { mkdirSync, readFileSync, writeFileSync, existsSync, rmSync, chmodSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { randomBytes } from "node:crypto";
+import { createServer } from "node:net";
+
+export const DEFAULT_PERSIST = ".wrangler/state";
+
+export class StateDir {
+  readonly root: string;
+  constructor(persistTo: string = DEFAULT_PERSIST, cwd = process.cwd()) {
+    this.root = resolve(cwd, persistTo);
+  }
+  /** Miniflare's persistence root (wrangler uses `<state>/v3`); Durable Objects go under `do/`. */
+  get resourceRoot() {
+    return join(this.root, "v3");
+  }
+  get doPersist() {
+    return join(this.resourceRoot, "do");
+  }
+  get own() {
+    return join(this.root, "artifacts");
+  }
+  private file(name: string) {
+    return join(this.own, name);
+  }
+  private ensure() {
+    mkdirSync(this.own, { recursive: true });
+  }
+
+  /** The operator credential: created once, readable only by the owner, never printed. */
+  adminToken(): string {
+    this.ensure();
+    const f = this.file("admin-token");
+    if (existsSync(f)) return readFileSync(f, "utf8").trim();
+    const t = `adm_${randomBytes(24).toString("hex")}`;
+    writeFileSync(f, t + "\n", { mode: 0o600 });
+    chmodSync(f, 0o600);
+    return t;
+  }
+  hasAdminToken() {
+    return existsSync(this.file("admin-token"));
+  }
+
+  lastPort(): number | undefined {
+    const f = this.file("port");
+    if (!existsSync(f)) return undefined;
+    const n = Number(readFileSync(f, "utf8").trim());
+    return Number.isInteger(n) && n > 0 ? n : undefined;
+  }
+  savePort(port: number) {
+    this.ensure();
+    writeFileSync(this.file("port"), `${port}\n`);
+  }
+
+  saveServer(info: { url: string; pid: number; startedAt: string }) {
+    this.ensure();
+    writeFileSync(this.file("server.json"), JSON.stringify(info, null, 2) + "\n");
+  }
+  server(): { url: string; pid: number; startedAt: string } | undefined {
+    const f = this.file("server.json");
+    if (!existsSync(f)) return undefined;
+    try {
+      return JSON.parse(readFileSync(f, "utf8"));
+    } catch {
+      return undefined;
+    }
+  }
+  clearServer() {
+    rmSync(this.file("server.json"), { force: true });
+  }
+
+  /** Remove all emulator data (repos, tokens, audit); the operator token and port are kept. */
+  resetAll() {
+    rmSync(this.doPersist, { recursive: true, force: true });
+  }
+}
+
+export function portFree(port: number, host: string): Promise<boolean> {
+  return new Promise((res) => {
+    const s = createServer();
+    s.once("error", () => res(false));
+    s.listen(port, host, () => s.close(() => res(true)));
+  });
+}
+
+/** The port to use: the one asked for, else the last one if free (remotes stay valid), else 8787 if free, else any. */
+export async function choosePort(state: StateDir, host: string, asked?: number): Promise<number> {
+  if (asked !== undefined) return asked;
+  for (const p of [state.lastPort(), 8787]) if (p && (await portFree(p, host))) return p;
+  return 0;
+}
