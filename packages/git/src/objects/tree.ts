@@ -1,4 +1,4 @@
-import { bytesToHex, hexToBytes, type Oid } from "./oid.js";
+import { bytesToHex, hexToBytes, oidAt, type Oid } from "./oid.js";
 import { concatBytes, decodeLatin1, encodeLatin1 } from "./bytes.js";
 import { GitFormatError } from "../errors.js";
 
@@ -29,6 +29,43 @@ export function parseTree(data: Uint8Array): TreeEntry[] {
     i = nul + 21;
   }
   return out;
+}
+
+/** Entry kinds reported by `scanTree`. */
+export const TREE_ENTRY_OTHER = 0;
+export const TREE_ENTRY_TREE = 1;
+export const TREE_ENTRY_GITLINK = 2;
+
+/**
+ * The entries of a tree without decoding names: `fn(oid, kind)` per entry, in order, with kind
+ * TREE_ENTRY_TREE (mode 40000/040000), TREE_ENTRY_GITLINK (160000) or TREE_ENTRY_OTHER. Accepts
+ * exactly what parseTree accepts and throws the same errors; walks and ingest use it because they
+ * need only ids, and building names, modes and entry objects is most of parseTree's cost.
+ */
+export function scanTree(data: Uint8Array, fn: (oid: Oid, kind: number) => void): void {
+  const n = data.length;
+  let i = 0;
+  while (i < n) {
+    let sp = i;
+    while (sp < n && data[sp] !== 0x20) sp++;
+    let nul = sp + 1;
+    while (nul < n && data[nul] !== 0) nul++;
+    const ml = sp - i;
+    let ok = sp < n && nul < n && nul + 21 <= n && (ml === 5 || ml === 6) && nul > sp + 1;
+    for (let k = i; ok && k < sp; k++) ok = data[k]! >= 0x30 && data[k]! <= 0x37;
+    for (let k = sp + 1; ok && k < nul; k++) ok = data[k] !== 0x2f;
+    if (!ok) {
+      parseTree(data); // throws the precise error
+      throw new GitFormatError("tree: malformed entry");
+    }
+    let kind = TREE_ENTRY_OTHER;
+    const m0 = data[i]!;
+    if (ml === 5 ? m0 === 0x34 && data[i + 1] === 0x30 && data[i + 2] === 0x30 && data[i + 3] === 0x30 && data[i + 4] === 0x30
+        : m0 === 0x30 && data[i + 1] === 0x34 && data[i + 2] === 0x30 && data[i + 3] === 0x30 && data[i + 4] === 0x30 && data[i + 5] === 0x30) kind = TREE_ENTRY_TREE;
+    else if (ml === 6 && m0 === 0x31 && data[i + 1] === 0x36 && data[i + 2] === 0x30 && data[i + 3] === 0x30 && data[i + 4] === 0x30 && data[i + 5] === 0x30) kind = TREE_ENTRY_GITLINK;
+    fn(oidAt(data, nul + 1), kind);
+    i = nul + 21;
+  }
 }
 
 /** Git's tree order: byte order of names, where a tree's name sorts as if it ended in "/". */

@@ -9,7 +9,7 @@ import { hashObject } from "../objects/hash.js";
 import type { Oid } from "../objects/oid.js";
 import { OFS_DELTA, REF_DELTA, typeFromPackNumber, type ObjectType } from "../objects/types.js";
 import { parseCommit } from "../objects/commit.js";
-import { parseTree } from "../objects/tree.js";
+import { parseTree, scanTree, TREE_ENTRY_GITLINK } from "../objects/tree.js";
 import { parseTag } from "../objects/tag.js";
 import { GitFormatError, PackCorruptError } from "../errors.js";
 import type { ObjectStore, Quarantine, StoredObject } from "../storage/types.js";
@@ -25,10 +25,20 @@ export interface IngestStats {
   deltas: number;
   /** Objects added to the quarantine (duplicates of live objects are skipped). */
   added: number;
+  /**
+   * With `checkLinks`: true when every object of the pack links (tree, parents, entries, tag
+   * target; not gitlinks) only to objects of the pack or live ones. Then any tip that is in the
+   * pack or live has its whole closure in the pack or live, and no connectivity walk is needed.
+   */
+  selfContained?: boolean;
+  /** With `checkLinks`: whether an object was in the pack (including duplicates of live objects). */
+  inPack?: (oid: Oid) => boolean;
 }
 
 export interface IngestOptions extends PackReadOptions {
   onProgress?: (phase: "receiving" | "resolving", done: number, total: number) => void;
+  /** Record the links of every object and report `selfContained` and `inPack` (receive-pack's connectivity check). */
+  checkLinks?: boolean;
 }
 
 /** Objects waiting to be written to the quarantine, still readable while buffered. */
@@ -53,6 +63,27 @@ export function validateObject(oid: Oid, type: ObjectType, data: Uint8Array): vo
   }
 }
 
+const noLink = (_oid: Oid) => {};
+
+/** validateObject, also reporting the object's links (gitlinks excluded) to `link`. */
+function checkObject(oid: Oid, type: ObjectType, data: Uint8Array, link: (oid: Oid) => void): void {
+  try {
+    if (type === "tree") {
+      scanTree(data, (id, kind) => {
+        if (kind !== TREE_ENTRY_GITLINK) link(id);
+      });
+    } else if (type === "commit") {
+      const c = parseCommit(data);
+      link(c.tree);
+      for (const p of c.parents) link(p);
+    } else if (type === "tag") {
+      link(parseTag(data).object);
+    }
+  } catch (e) {
+    throw new GitFormatError(`invalid ${type} ${oid}: ${(e as Error).message}`);
+  }
+}
+
 interface Resolved {
   oid: Oid;
   depth: number;
@@ -72,10 +103,22 @@ export async function ingestPack(r: ByteReader, live: ObjectStore, q: Quarantine
   const waiting = new Map<string, PendingDelta[]>(); // "@offset" or oid -> deltas on that base
   let waitingCount = 0;
   const stats: IngestStats = { objects: 0, deltas: 0, added: 0 };
+  // Link targets not seen in the pack so far (with checkLinks): checked against live objects at the end.
+  const pending = new Set<Oid>();
+  const link = opts.checkLinks
+    ? (target: Oid) => {
+        if (!inPack.has(target)) pending.add(target);
+      }
+    : noLink;
 
+  // Duplicates of live objects are dropped here, with one hasMany per batch rather than per object.
   const flush = async () => {
     if (batch.items.size === 0) return;
-    await q.put([...batch.items]);
+    const items = [...batch.items];
+    const isLive = await live.hasMany(items.map(([oid]) => oid));
+    const fresh = items.filter((_, i) => !isLive[i]);
+    stats.added += fresh.length;
+    if (fresh.length) await q.put(fresh);
     batch.items.clear();
     batch.bytes = 0;
   };
@@ -83,10 +126,9 @@ export async function ingestPack(r: ByteReader, live: ObjectStore, q: Quarantine
   const stage = async (oid: Oid, o: StoredObject) => {
     if (inPack.has(oid)) return;
     inPack.set(oid, o.depth);
-    if ((await live.hasMany([oid]))[0]) return;
+    pending.delete(oid);
     batch.items.set(oid, o);
     batch.bytes += o.zdata.length + 100;
-    stats.added++;
     if (batch.items.size >= 512 || batch.bytes >= 4 * 1024 * 1024) await flush();
   };
 
@@ -118,7 +160,7 @@ export async function ingestPack(r: ByteReader, live: ObjectStore, q: Quarantine
     const b = await odb.read(base);
     const data = applyDelta(b.data, d.data);
     const oid = hashObject(b.type, data);
-    validateObject(oid, b.type, data);
+    checkObject(oid, b.type, data, link);
     odb.remember(oid, { type: b.type, data });
     let depth = bd + 1;
     let stored: StoredObject;
@@ -169,13 +211,24 @@ export async function ingestPack(r: ByteReader, live: ObjectStore, q: Quarantine
     }
     const type = typeFromPackNumber(e.packType)!;
     const oid = hashObject(type, e.data);
-    validateObject(oid, type, e.data);
+    checkObject(oid, type, e.data, link);
     odb.remember(oid, { type, data: e.data });
     await stage(oid, { type, size: e.data.length, zdata: e.zdata, depth: 0 });
     await resolved(e.offset, oid, 0);
   }
   if (waitingCount > 0) throw new PackCorruptError(`pack has ${waitingCount} unresolved delta${waitingCount === 1 ? "" : "s"}`);
   await flush();
+  if (opts.checkLinks) {
+    let selfContained = true;
+    const rest = [...pending];
+    pending.clear();
+    for (let i = 0; i < rest.length && selfContained; i += 256) {
+      const part = rest.slice(i, i + 256);
+      if ((await live.hasMany(part)).includes(false)) selfContained = false;
+    }
+    stats.selfContained = selfContained;
+    stats.inPack = (oid) => inPack.has(oid);
+  }
   opts.onProgress?.("resolving", stats.deltas, stats.deltas);
   void total;
   return stats;

@@ -8,7 +8,7 @@ import { ObjectMissingError, PackCorruptError } from "../errors.js";
 import { applyDelta } from "../pack/delta.js";
 import { inflateExact } from "../pack/zlib.js";
 import { parseCommit, commitTime, type Commit } from "../objects/commit.js";
-import { parseTree, type TreeEntry } from "../objects/tree.js";
+import { parseTree, scanTree, type TreeEntry } from "../objects/tree.js";
 import { parseTag, type Tag } from "../objects/tag.js";
 import type { ObjectStore, StoredObject } from "./types.js";
 import { LruCache } from "./lru.js";
@@ -20,10 +20,17 @@ export interface CommitInfo {
   time: number;
 }
 
+/** A tree's entry ids in order, with their kinds (TREE_ENTRY_* of objects/tree.ts); no names. */
+export interface TreeLinks {
+  oids: Oid[];
+  kinds: Uint8Array;
+}
+
 export class ObjectDb {
   private cache: LruCache<GitObject>;
   private commits = new Map<Oid, CommitInfo>();
   private trees = new LruCache<TreeEntry[]>(8 * 1024 * 1024);
+  private links = new LruCache<TreeLinks>(8 * 1024 * 1024);
 
   /** `stores` are searched in order (e.g. a push's quarantine, then the live store). */
   constructor(
@@ -121,6 +128,23 @@ export class ObjectDb {
     const entries = parseTree(o.data);
     this.trees.set(oid, entries, o.data.length * 2 + 64);
     return entries;
+  }
+
+  /** A tree's entry ids and kinds, for walks (cheaper than `tree`: names are not decoded). */
+  async treeLinks(oid: Oid): Promise<TreeLinks> {
+    const t = this.links.get(oid);
+    if (t) return t;
+    const o = await this.read(oid);
+    if (o.type !== "tree") throw new PackCorruptError(`object ${oid} is a ${o.type}, not a tree`);
+    const oids: Oid[] = [];
+    const kinds: number[] = [];
+    scanTree(o.data, (id, kind) => {
+      oids.push(id);
+      kinds.push(kind);
+    });
+    const links = { oids, kinds: Uint8Array.from(kinds) };
+    this.links.set(oid, links, oids.length * 64 + 64);
+    return links;
   }
 
   async tag(oid: Oid): Promise<Tag> {
