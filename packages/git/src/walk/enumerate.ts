@@ -4,7 +4,7 @@
  * client (and usable as thin-pack bases); the client's shallow commits stop the walk of what it has.
  */
 import type { Oid } from "../objects/oid.js";
-import { isGitlinkMode, isTreeMode } from "../objects/tree.js";
+import { TREE_ENTRY_GITLINK, TREE_ENTRY_TREE } from "../objects/tree.js";
 import type { ObjectDb } from "../storage/object-db.js";
 
 export interface EnumerateInput {
@@ -51,13 +51,15 @@ async function addTree(odb: ObjectDb, root: Oid, into: Set<Oid>, skip: ReadonlyS
     if (into.has(t) || skip?.has(t)) continue;
     into.add(t);
     order?.push(t);
-    const entries = await odb.tree(t);
-    for (const e of entries) {
-      if (isGitlinkMode(e.mode)) continue;
-      if (isTreeMode(e.mode)) stack.push(e.oid);
-      else if (!into.has(e.oid) && !skip?.has(e.oid)) {
-        into.add(e.oid);
-        order?.push(e.oid);
+    const { oids, kinds } = await odb.treeLinks(t);
+    for (let i = 0; i < oids.length; i++) {
+      const kind = kinds[i];
+      if (kind === TREE_ENTRY_GITLINK) continue;
+      const oid = oids[i]!;
+      if (kind === TREE_ENTRY_TREE) stack.push(oid);
+      else if (!into.has(oid) && !skip?.has(oid)) {
+        into.add(oid);
+        order?.push(oid);
       }
     }
   }
