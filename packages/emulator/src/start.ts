@@ -2,7 +2,7 @@
  * The standalone emulator: the service Worker (REST API, Git remotes, operator routes) in one
  * workerd on a loopback port, with persistent state. Used by `artifacts-emulator start`.
  */
-import { Miniflare, convertV4MiniflareOptions } from "miniflare";
+import type { Miniflare } from "miniflare";
 import { StateDir, choosePort } from "./state.js";
 import { serviceWorkerOptions } from "./service-worker.js";
 
@@ -36,7 +36,9 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
   const origin = `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${port}`;
   const vars: Record<string, string> = { ADMIN_TOKEN: adminToken, ...opts.vars };
   if (port !== 0) vars.PUBLIC_ORIGIN = origin;
-  const mf = new Miniflare(
+  // Loaded on demand: Miniflare takes about a second to import, and most CLI commands never need it.
+  const { Miniflare: MiniflareCtor, convertV4MiniflareOptions } = await import("miniflare");
+  const mf = new MiniflareCtor(
     convertV4MiniflareOptions({
       host,
       port,
