@@ -66,7 +66,7 @@ export async function parsePushCommands(r: ByteReader, limits: PushLimits = DEFA
     const m = /^([0-9a-f]{40}) ([0-9a-f]{40}) (.+)$/.exec(line);
     if (!m) throw new ProtocolError(`protocol error: expected old/new/ref, got '${line.slice(0, 100)}'`);
     commands.push({ old: m[1]!, new: m[2]!, name: m[3]! });
-    if (commands.length > limits.maxRefsPerPush) throw new LimitExceededError(`too many ref updates in one push (limit ${limits.maxRefsPerPush})`);
+    if (commands.length > 100 * limits.maxRefsPerPush) throw new LimitExceededError(`too many ref updates in one push (limit ${limits.maxRefsPerPush})`);
   }
   const options: string[] = [];
   if (caps.has("push-options") && commands.length > 0) {
@@ -117,9 +117,12 @@ export async function* receivePack(req: PushRequest, body: ByteReader, store: Re
   const progress: string[] = [];
   const outcome: PushOutcome = { updated: [], rejected: [], objects: 0 };
 
-  const needsPack = req.commands.some((c) => c.new !== ZERO_OID);
+  // Over the ref limit: refuse the whole push in the report (on side-band when asked, so git shows it),
+  // without reading the pack.
+  const tooMany = req.commands.length > limits.maxRefsPerPush ? `too many ref updates in one push (${req.commands.length}; limit ${limits.maxRefsPerPush})` : undefined;
+  const needsPack = !tooMany && req.commands.some((c) => c.new !== ZERO_OID);
   let q: Quarantine | undefined;
-  let unpackError: string | undefined;
+  let unpackError: string | undefined = tooMany;
   const ingestOpts: IngestOptions = { maxObjectSize: limits.maxObjectSize, checkLinks: true };
   let stats: IngestStats | undefined;
   if (needsPack) {
