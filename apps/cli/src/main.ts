@@ -6,12 +6,14 @@
  *   audit                      read (or --follow) the audit log
  *   reset                      delete local data (all, or one namespace)
  *   status                     is an emulator running for this state directory?
+ *   dev [wrangler dev args]    the real `wrangler dev`, with env.ARTIFACTS served by the emulator
  * Exit codes: 0 ok, 1 error, 2 usage, 3 emulator not running, 4 authentication.
  */
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { startEmulator, StateDir } from "@artifacts-emulator/emulator";
 import { CliError, EXIT, defaultFormat, print, table, type Format } from "./output.js";
 import { api, connect } from "./client.js";
+import { runDevCommand, DEV_SUMMARY, DEV_USAGE } from "./dev.js";
 
 const GLOBAL = {
   format: { type: "string" },
@@ -26,6 +28,8 @@ const GLOBAL = {
 interface Command {
   summary: string;
   usage: string;
+  /** Take the raw arguments (no parsing of our own): for commands that wrap another CLI. */
+  passthrough?: (argv: string[]) => Promise<number>;
   options: ParseArgsConfig["options"];
   run(args: { values: Record<string, unknown>; positionals: string[]; format: Format }): Promise<void>;
 }
@@ -187,6 +191,14 @@ const commands: Record<string, Command> = {
     },
   },
 
+  dev: {
+    summary: DEV_SUMMARY,
+    usage: DEV_USAGE,
+    options: {},
+    passthrough: runDevCommand,
+    async run() {},
+  },
+
   status: {
     summary: "Show whether an emulator is running for the state directory",
     usage: "artifacts-emulator status",
@@ -226,6 +238,14 @@ export async function main(argv: string[]): Promise<number> {
   }
   const rest = argv.slice();
   for (const w of key.split(" ")) rest.splice(rest.indexOf(w), 1);
+  if (cmd.passthrough) {
+    try {
+      return await cmd.passthrough(rest);
+    } catch (e) {
+      process.stderr.write(`error: ${(e as Error).message}\n`);
+      return EXIT.ERROR;
+    }
+  }
   let parsed;
   try {
     parsed = parseArgs({ args: rest, options: { ...GLOBAL, ...cmd.options }, allowPositionals: true, strict: true });

@@ -48,3 +48,53 @@ export function rewriteWranglerConfig(config: Record<string, unknown>): Record<s
   const flags = withErrorSerialization(rest.compatibility_date as string | undefined, (rest.compatibility_flags as string[]) ?? []);
   return { ...rest, services, ...(artifacts.length ? { compatibility_flags: flags } : {}) };
 }
+
+/** The extra service binding the dev entry shim uses to reach the service's own `fetch` (Git + REST). */
+export const HTTP_BINDING = "ARTIFACTS_EMULATOR_HTTP";
+
+type Block = Record<string, unknown>;
+
+/** One config block (top level or one `env.<name>`): artifacts → services, plus the HTTP binding and the flag. */
+function rewriteDevBlock(block: Block, inherited: { date?: string; flags?: string[] }): Block {
+  const artifacts = (block.artifacts as ArtifactsBindingConfig[] | undefined) ?? [];
+  const { artifacts: _drop, ...rest } = block;
+  const services = [
+    ...((rest.services as unknown[]) ?? []),
+    ...artifacts.map((a) => ({ binding: a.binding, service: SERVICE_NAME, entrypoint: ENTRYPOINT, props: { namespace: a.namespace } })),
+    { binding: HTTP_BINDING, service: SERVICE_NAME },
+  ];
+  const out: Block = { ...rest, services };
+  if (artifacts.length) {
+    const date = (rest.compatibility_date as string | undefined) ?? inherited.date;
+    const flags = (rest.compatibility_flags as string[] | undefined) ?? inherited.flags ?? [];
+    const next = withErrorSerialization(date, flags);
+    if (next !== flags) out.compatibility_flags = next;
+  }
+  return out;
+}
+
+/**
+ * The generated sibling config for `artifacts-emulator dev`: the user's raw config (same directory,
+ * so every relative path still resolves) with every block's `artifacts` swapped for service bindings
+ * and `main` pointed at the entry shim that serves Git remotes before the user's handler.
+ */
+export function rewriteWranglerConfigForDev(raw: Block, opts: { entry: string; baseDir?: string }): Block {
+  const top = { date: raw.compatibility_date as string | undefined, flags: raw.compatibility_flags as string[] | undefined };
+  const out = rewriteDevBlock(raw, {});
+  out.main = opts.entry;
+  if (opts.baseDir && raw.base_dir === undefined) out.base_dir = opts.baseDir;
+  const envs = raw.env as Record<string, Block> | undefined;
+  if (envs && typeof envs === "object") {
+    out.env = Object.fromEntries(
+      Object.entries(envs).map(([name, b]) => {
+        const r = rewriteDevBlock(b ?? {}, top);
+        if (b && b.main !== undefined) {
+          r.main = opts.entry;
+          if (opts.baseDir && b.base_dir === undefined) r.base_dir = opts.baseDir;
+        }
+        return [name, r];
+      }),
+    );
+  }
+  return out;
+}

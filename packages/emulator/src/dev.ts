@@ -1,0 +1,315 @@
+/**
+ * `artifacts-emulator dev [wrangler dev args]`: the real `wrangler dev`, as a multi-config session
+ * (one workerd) of the user's Worker — through a generated sibling config whose `artifacts`
+ * bindings are service bindings to our entrypoint — and the Artifacts service Worker. The user's
+ * config file is never edited, so `wrangler types` and deploys keep seeing `artifacts`.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { createRequire } from "node:module";
+import { createServer } from "node:net";
+import { constants } from "node:os";
+import { unwatchFile, watchFile } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { findNode22 } from "./node22.js";
+import { findWranglerConfig, readWranglerConfig } from "./wrangler-config.js";
+import { generateDevFiles, ignoreSibling, REST_PREFIX, type DevFiles } from "./dev-files.js";
+import { StateDir, portFree } from "./state.js";
+import type { ArtifactsBindingConfig } from "./glue.js";
+
+/** wrangler dev flags that take a value (so the next word is not the `script` positional). */
+const VALUE_FLAGS = new Set([
+  "config", "c", "cwd", "env", "e", "env-file", "profile", "name", "compatibility-date", "compatibility-flags", "compatibility-flag",
+  "assets", "ip", "port", "inspector-port", "inspector-ip", "routes", "route", "host", "local-protocol", "https-key-path",
+  "https-cert-path", "local-upstream", "upstream-protocol", "var", "define", "alias", "jsx-factory", "jsx-fragment", "tsconfig",
+  "persist-to", "log-level", "tunnel-name", "tunnel-allowed-mail", "site", "site-include", "site-exclude", "artifacts-webhook",
+]);
+
+export interface DevArgs {
+  /** Arguments passed on to `wrangler dev` (without -c/--config, the script positional and ours). */
+  passthrough: string[];
+  config?: string;
+  script?: string;
+  env?: string;
+  port?: number;
+  ip?: string;
+  cwd?: string;
+  persistTo?: string;
+  localProtocol?: string;
+  /** Ours: URLs (or paths on the dev server) that get `cf.artifacts.repo.*` event envelopes. */
+  webhooks: string[];
+  help: boolean;
+}
+
+export function parseDevArgs(argv: string[]): DevArgs {
+  const out: DevArgs = { passthrough: [], webhooks: [], help: false };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === "--") {
+      out.passthrough.push(...argv.slice(i));
+      break;
+    }
+    if (!a.startsWith("-")) {
+      if (out.script === undefined) out.script = a;
+      else out.passthrough.push(a);
+      continue;
+    }
+    const eq = a.indexOf("=");
+    const name = a.replace(/^--?/, "").slice(0, eq > 0 ? eq - (a.startsWith("--") ? 2 : 1) : undefined);
+    let value: string | undefined;
+    let raw = [a];
+    if (eq > 0) value = a.slice(eq + 1);
+    else if (VALUE_FLAGS.has(name) && i + 1 < argv.length) {
+      value = argv[++i]!;
+      raw = [a, value];
+    }
+    switch (name) {
+      case "config":
+      case "c":
+        out.config = value;
+        continue; // replaced by our two -c
+      case "artifacts-webhook":
+        if (value) out.webhooks.push(value);
+        continue;
+      case "help":
+      case "h":
+        out.help = true;
+        break;
+      case "env":
+      case "e":
+        out.env = value;
+        break;
+      case "port":
+        out.port = Number(value);
+        break;
+      case "ip":
+        out.ip = value;
+        break;
+      case "cwd":
+        out.cwd = value;
+        break;
+      case "persist-to":
+        out.persistTo = value;
+        break;
+      case "local-protocol":
+        out.localProtocol = value;
+        break;
+    }
+    out.passthrough.push(...raw);
+  }
+  return out;
+}
+
+export const DEV_HELP = `usage: artifacts-emulator dev [wrangler dev options] [--artifacts-webhook URL|/path]...
+
+Runs the real \`wrangler dev\` (wrangler 4.164, on a Node >= 22.12) on your unchanged wrangler config, with
+every \`artifacts\` binding served by the local Artifacts emulator in the same workerd. Git remotes and the
+REST API answer on the dev server's own port:
+  Git remotes  http://127.0.0.1:<port>/git/<namespace>/<repo>.git
+  REST API     http://127.0.0.1:<port>${REST_PREFIX}/client/v4/accounts/local/artifacts
+All wrangler dev options work (--env, --port, --ip, --persist-to, --var, ...). Repos persist under the
+state directory (.wrangler/state next to the config, or --persist-to); the port is kept across restarts.
+
+Options of our own:
+  --artifacts-webhook URL   POST every cf.artifacts.repo.* event envelope to URL (repeatable);
+                            a path such as /webhooks/artifacts means that path on the dev server
+
+Generated files (git-ignored through .git/info/exclude): .wrangler.artifacts-dev.json next to your config,
+and .wrangler/artifacts-dev/. Node 22: $ARTIFACTS_EMULATOR_NODE22, else .tools/node22/bin/node, else node.`;
+
+/** Where this package lives (works from src/ and from a bundle such as the CLI's). */
+export function emulatorPackageDir(): string {
+  const require = createRequire(import.meta.url);
+  return dirname(require.resolve("@artifacts-emulator/emulator/package.json"));
+}
+
+export function wranglerPaths(): { dir: string; bin: string; api: string } {
+  const require = createRequire(join(emulatorPackageDir(), "package.json"));
+  const pkg = require.resolve("wrangler/package.json");
+  const dir = dirname(pkg);
+  return { dir, bin: join(dir, "bin", "wrangler.js"), api: require.resolve("wrangler") };
+}
+
+interface ResolvedUserConfig {
+  main: string;
+  artifacts: ArtifactsBindingConfig[];
+  devPort?: number;
+  devIp?: string;
+  localProtocol?: string;
+}
+
+type ReadConfig = (args: { config: string; env?: string; script?: string }, opts: { hideWarnings?: boolean }) => {
+  main?: string;
+  artifacts?: Array<{ binding: string; namespace: string; remote?: boolean }>;
+  dev?: { port?: number; ip?: string; local_protocol?: string };
+};
+
+let readConfigFn: ReadConfig | undefined;
+async function loadReadConfig(): Promise<ReadConfig> {
+  if (!readConfigFn) {
+    const mod = (await import(pathToFileURL(wranglerPaths().api).href)) as { unstable_readConfig?: ReadConfig; default?: { unstable_readConfig?: ReadConfig } };
+    readConfigFn = mod.unstable_readConfig ?? mod.default?.unstable_readConfig;
+    if (!readConfigFn) throw new Error("this wrangler has no unstable_readConfig");
+  }
+  return readConfigFn;
+}
+
+/** Per-environment facts through wrangler's own reader (unstable_readConfig). */
+export async function resolveUserConfig(configPath: string, env: string | undefined, script: string | undefined): Promise<ResolvedUserConfig> {
+  const readConfig = await loadReadConfig();
+  const c = readConfig({ config: configPath, ...(env ? { env } : {}), ...(script ? { script } : {}) }, { hideWarnings: true });
+  if (!c.main) throw new Error(`${configPath} has no "main": artifacts-emulator dev needs a Worker entry module (an assets-only project has no Worker to bind).`);
+  return {
+    main: resolve(dirname(configPath), c.main),
+    artifacts: (c.artifacts ?? []).map((a) => ({ binding: a.binding, namespace: a.namespace })),
+    ...(c.dev?.port ? { devPort: c.dev.port } : {}),
+    ...(c.dev?.ip ? { devIp: c.dev.ip } : {}),
+    ...(c.dev?.local_protocol ? { localProtocol: c.dev.local_protocol } : {}),
+  };
+}
+
+function freePort(host: string): Promise<number> {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.once("error", rej);
+    s.listen(0, host, () => {
+      const a = s.address();
+      s.close(() => res(typeof a === "object" && a ? a.port : 0));
+    });
+  });
+}
+
+export interface DevSession {
+  child: ChildProcess;
+  origin: string;
+  files: DevFiles;
+  exited: Promise<number>;
+  stop(signal?: NodeJS.Signals): Promise<number>;
+}
+
+export interface StartDevOptions {
+  /** Where to write our one startup line (default: stdout). */
+  log?: (line: string) => void;
+  stdio?: "inherit" | "pipe";
+}
+
+/** Starts `wrangler dev` for the arguments; resolves once the child is spawned (not yet ready). */
+export async function startDev(argv: string[], o: StartDevOptions = {}): Promise<DevSession> {
+  const args = parseDevArgs(argv);
+  const log = o.log ?? ((l: string) => process.stdout.write(l + "\n"));
+  const cwd = resolve(args.cwd ?? process.cwd());
+  const configPath = args.config ? resolve(cwd, args.config) : findWranglerConfig(cwd);
+  if (!configPath) throw new Error(`No wrangler.json, wrangler.jsonc or wrangler.toml found from ${cwd} upwards; pass -c <config>.`);
+  const configDir = dirname(configPath);
+  const env = args.env ?? (process.env.CLOUDFLARE_ENV || undefined);
+  const script = args.script ? resolve(cwd, args.script) : undefined;
+
+  const user = await resolveUserConfig(configPath, env, script);
+  const state = args.persistTo ? new StateDir(args.persistTo, cwd) : new StateDir(".wrangler/state", configDir);
+  const protocol = args.localProtocol ?? user.localProtocol ?? "http";
+  const ip = args.ip ?? user.devIp ?? "localhost";
+  const originHost = ip === "localhost" || ip === "0.0.0.0" || ip === "*" || ip === "::" ? "127.0.0.1" : ip.includes(":") ? `[${ip}]` : ip;
+  const checkHost = originHost.startsWith("[") ? ip : originHost;
+  let port = args.port ?? user.devPort;
+  const passthrough = [...args.passthrough];
+  if (port === undefined) {
+    for (const p of [state.lastPort(), 8787]) if (p && (await portFree(p, checkHost))) { port = p; break; }
+    port ??= await freePort(checkHost);
+    passthrough.push("--port", String(port));
+  }
+  const origin = `${protocol}://${originHost}:${port}`;
+  const webhooks = args.webhooks.map((w) => (w.startsWith("/") ? `${origin}${w}` : w));
+
+  const vars: Record<string, string> = { PUBLIC_ORIGIN: origin, ...(webhooks.length ? { EVENT_WEBHOOK_URLS: webhooks.join(",") } : {}) };
+  const secrets = { ADMIN_TOKEN: state.adminToken() };
+  const generate = async () => {
+    const raw = readWranglerConfig(configPath);
+    const u = await resolveUserConfig(configPath, env, script);
+    return generateDevFiles({ userConfigPath: configPath, raw, userMain: u.main, env, vars, secrets });
+  };
+  const files = await generate();
+  ignoreSibling(configDir);
+
+  // Regenerate the sibling when the user's config changes; wrangler watches the sibling and reloads.
+  let regenerating = Promise.resolve();
+  const onChange = () => {
+    regenerating = regenerating.then(generate).then(
+      () => undefined,
+      (e: Error) => log(`[artifacts-emulator] could not apply the change to ${configPath}: ${e.message}`),
+    );
+  };
+  watchFile(configPath, { interval: 300 }, onChange);
+
+  const node = await findNode22({ cwd, packageDir: emulatorPackageDir() });
+  const wrangler = wranglerPaths();
+  const child = spawn(node, [wrangler.bin, "dev", "-c", files.sibling, "-c", files.serviceConfig, ...passthrough], {
+    cwd,
+    stdio: o.stdio ?? "inherit",
+    env: { ...process.env },
+  });
+  state.savePort(port);
+
+  let ready = false;
+  const exited = new Promise<number>((res) => {
+    child.once("exit", (code, signal) => {
+      unwatchFile(configPath, onChange);
+      if (ready) state.clearServer();
+      res(code ?? (signal ? 128 + (constants.signals[signal] ?? 1) : 1));
+    });
+    child.once("error", (e) => {
+      log(`[artifacts-emulator] cannot run wrangler: ${e.message}`);
+      res(1);
+    });
+  });
+
+  // One startup line, once the service answers through the user's Worker: the remote prefix, never a token.
+  void (async () => {
+    const started = Date.now();
+    let done = false;
+    void exited.then(() => (done = true));
+    while (!done && Date.now() - started < 120_000) {
+      const ok = await fetch(`${origin}${REST_PREFIX}/health`).then((r) => r.ok, () => false);
+      if (ok) {
+        ready = true;
+        state.saveServer({ url: `${origin}${REST_PREFIX}`, pid: process.pid, startedAt: new Date().toISOString() });
+        const names = user.artifacts.map((a) => `${a.binding} → namespace "${a.namespace}"`).join(", ") || "no artifacts bindings in this config";
+        const ns = user.artifacts[0]?.namespace ?? "<namespace>";
+        log(`[artifacts-emulator] ready in ${Date.now() - started} ms: Git remotes at ${origin}/git/${ns === "<namespace>" ? ns : encodeURIComponent(ns)}/<repo>.git (${names}); REST API at ${origin}${REST_PREFIX}/client/v4`);
+        return;
+      }
+      await new Promise((r) => setTimeout(r, 150));
+    }
+  })();
+
+  return {
+    child,
+    origin,
+    files,
+    exited,
+    async stop(signal: NodeJS.Signals = "SIGTERM") {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
+
+/** The CLI command: run until wrangler exits; Ctrl+C and SIGTERM go to wrangler. */
+export async function runDev(argv: string[]): Promise<number> {
+  const args = parseDevArgs(argv);
+  if (args.help) {
+    process.stdout.write(DEV_HELP + "\n");
+    return 0;
+  }
+  const session = await startDev(argv);
+  const forward = (sig: NodeJS.Signals) => () => {
+    if (session.child.exitCode === null) session.child.kill(sig);
+  };
+  const onInt = forward("SIGINT");
+  const onTerm = forward("SIGTERM");
+  process.on("SIGINT", onInt);
+  process.on("SIGTERM", onTerm);
+  const code = await session.exited;
+  process.off("SIGINT", onInt);
+  process.off("SIGTERM", onTerm);
+  return code;
+}
