@@ -8,6 +8,7 @@ import { sha1 } from "../objects/hash.js";
 import { hexToBytes, type Oid } from "../objects/oid.js";
 import { OFS_DELTA, PACK_TYPE, REF_DELTA } from "../objects/types.js";
 import type { ObjectDb } from "../storage/object-db.js";
+import type { StoredObject } from "../storage/types.js";
 import { ObjectMissingError } from "../errors.js";
 import { encodeEntryHeader, encodeOfsOffset } from "./entry.js";
 import { deflate } from "./zlib.js";
@@ -17,6 +18,13 @@ export interface PackWriteOptions {
   /** Objects the client has (it asked for thin-pack): usable as REF_DELTA bases outside the pack. */
   thinBases?: ReadonlySet<Oid>;
   onProgress?: (written: number, total: number, reused: number) => void;
+  /** Length of every yielded chunk but the last (default 64 KiB). */
+  chunkSize?: number;
+  /**
+   * Bytes left free in front of every yielded chunk, inside its own buffer (the chunk is a view at
+   * that offset), so a caller can write its framing there instead of copying the data again.
+   */
+  headroom?: number;
 }
 
 export interface PackWriteStats {
@@ -27,32 +35,36 @@ export interface PackWriteStats {
 
 const CHUNK = 64 * 1024;
 
+/**
+ * Every pack byte is copied once, into a fresh chunk buffer that is handed out whole (no re-slicing
+ * or concatenation); each object's stored form is looked up once.
+ */
 export async function* writePack(objects: readonly Oid[], odb: ObjectDb, opts: PackWriteOptions): AsyncGenerator<Uint8Array, PackWriteStats> {
   const hash = sha1();
   const offsets = new Map<Oid, number>();
   const inSet = new Set(objects);
   const stats: PackWriteStats = { total: objects.length, deltas: 0, reused: 0 };
+  const size = Math.max(1, opts.chunkSize ?? CHUNK);
+  const room = Math.max(0, opts.headroom ?? 0);
   let offset = 0;
-  let buf = new Uint8Array(CHUNK * 2);
+  let buf = new Uint8Array(room + size);
   let len = 0;
   const out: Uint8Array[] = [];
 
   const push = (b: Uint8Array) => {
     hash.update(b);
     offset += b.length;
-    if (len + b.length > buf.length) {
-      if (len > 0) out.push(buf.slice(0, len));
-      len = 0;
-      if (b.length >= CHUNK) {
-        out.push(b);
-        return;
+    let p = 0;
+    while (p < b.length) {
+      const n = Math.min(size - len, b.length - p);
+      buf.set(n === b.length ? b : b.subarray(p, p + n), room + len);
+      len += n;
+      p += n;
+      if (len === size) {
+        out.push(buf.subarray(room));
+        buf = new Uint8Array(room + size);
+        len = 0;
       }
-    }
-    buf.set(b, len);
-    len += b.length;
-    if (len >= CHUNK) {
-      out.push(buf.slice(0, len));
-      len = 0;
     }
   };
 
@@ -61,9 +73,7 @@ export async function* writePack(objects: readonly Oid[], odb: ObjectDb, opts: P
   new DataView(header.buffer).setUint32(8, objects.length);
   push(header);
 
-  const emit = async (oid: Oid) => {
-    const s = await odb.stored(oid);
-    if (!s) throw new ObjectMissingError(oid);
+  const emit = async (oid: Oid, s: StoredObject) => {
     const start = offset;
     if (s.base && offsets.has(s.base)) {
       if (opts.ofsDelta) {
@@ -83,7 +93,7 @@ export async function* writePack(objects: readonly Oid[], odb: ObjectDb, opts: P
       stats.deltas++;
       stats.reused++;
     } else if (s.base) {
-      const o = await odb.read(oid);
+      const o = await odb.resolve(oid, s);
       push(encodeEntryHeader(PACK_TYPE[o.type], o.data.length));
       push(deflate(o.data));
     } else {
@@ -94,27 +104,45 @@ export async function* writePack(objects: readonly Oid[], odb: ObjectDb, opts: P
     offsets.set(oid, start);
   };
 
+  const stored = async (oid: Oid): Promise<StoredObject> => {
+    const s = await odb.stored(oid);
+    if (!s) throw new ObjectMissingError(oid);
+    return s;
+  };
+
   let written = 0;
+  const chain: Oid[] = [];
+  const chainStored: StoredObject[] = [];
   for (const oid of objects) {
     if (offsets.has(oid)) continue;
     // Bases that are in this pack go first, so their deltas can point back at them.
-    const chain: Oid[] = [oid];
+    chain.length = chainStored.length = 0;
+    chain.push(oid);
+    chainStored.push(await stored(oid));
     for (;;) {
-      const s = await odb.stored(chain[chain.length - 1]!);
-      const b = s?.base;
+      const b = chainStored[chainStored.length - 1]!.base;
       if (!b || !inSet.has(b) || offsets.has(b) || chain.includes(b)) break;
       chain.push(b);
+      chainStored.push(await stored(b));
     }
     for (let i = chain.length - 1; i >= 0; i--) {
-      await emit(chain[i]!);
+      await emit(chain[i]!, chainStored[i]!);
       written++;
     }
     opts.onProgress?.(written, objects.length, stats.reused);
     while (out.length) yield out.shift()!;
   }
-  if (len > 0) out.push(buf.slice(0, len));
+  const trailer = hash.digest();
+  for (const b of trailer) {
+    buf[room + len++] = b;
+    if (len === size) {
+      out.push(buf.subarray(room));
+      buf = new Uint8Array(room + size);
+      len = 0;
+    }
+  }
+  if (len > 0) out.push(buf.subarray(room, room + len));
   buf = new Uint8Array(0);
-  out.push(hash.digest());
   while (out.length) yield out.shift()!;
   return stats;
 }

@@ -164,10 +164,14 @@ export async function shallowFor(odb: ObjectDb, view: RefsView, a: FetchArgs): P
   });
 }
 
-export type PackEvent = { band: 1 | 2; data: Uint8Array } | { band: 2; text: string };
+/** `headroom`: bytes free in front of `data` in its buffer (writePack's headroom option), for in-place framing. */
+export type PackEvent = { band: 1 | 2; data: Uint8Array; headroom?: number } | { band: 2; text: string };
 
-/** Enumerate and stream the pack: band 1 pack bytes, band 2 progress text. */
-export async function* packEvents(odb: ObjectDb, view: RefsView, a: FetchArgs, common: readonly Oid[], shallow: ShallowResult | undefined): AsyncGenerator<PackEvent> {
+/**
+ * Enumerate and stream the pack: band 1 pack bytes, band 2 progress text. With `frame`, pack chunks
+ * are `frame.chunkSize` long with `frame.headroom` free bytes in front (see writePack).
+ */
+export async function* packEvents(odb: ObjectDb, view: RefsView, a: FetchArgs, common: readonly Oid[], shallow: ShallowResult | undefined, frame?: { chunkSize: number; headroom: number }): AsyncGenerator<PackEvent> {
   const boundary = shallow?.boundary ?? a.clientShallow;
   const wants = [...a.wants];
   // Unshallowed commits are on the client already, but their parents must now be sent.
@@ -194,7 +198,7 @@ export async function* packEvents(odb: ObjectDb, view: RefsView, a: FetchArgs, c
     objects = objects.concat(extra);
   }
   if (!a.noProgress) yield { band: 2, text: `Enumerating objects: ${objects.length}, done.\n` };
-  const gen = writePack(objects, odb, { ofsDelta: a.ofsDelta, ...(a.thinPack ? { thinBases: e.clientHas } : {}) });
+  const gen = writePack(objects, odb, { ofsDelta: a.ofsDelta, ...(a.thinPack ? { thinBases: e.clientHas } : {}), ...(frame ?? {}) });
   let lastReport = Date.now();
   for (;;) {
     const r = await gen.next();
@@ -202,7 +206,7 @@ export async function* packEvents(odb: ObjectDb, view: RefsView, a: FetchArgs, c
       if (!a.noProgress) yield { band: 2, text: `Total ${r.value.total} (delta ${r.value.deltas}), reused ${r.value.reused} (delta ${r.value.deltas}), pack-reused 0\n` };
       return;
     }
-    yield { band: 1, data: r.value };
+    yield frame ? { band: 1, data: r.value, headroom: frame.headroom } : { band: 1, data: r.value };
     if (!a.noProgress && Date.now() - lastReport > 1000) {
       lastReport = Date.now();
       yield { band: 2, text: `Writing objects...\r` };

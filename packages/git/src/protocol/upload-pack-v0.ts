@@ -7,7 +7,7 @@
 import type { ByteReader } from "../io/byte-reader.js";
 import { readPkt, pktText } from "../pktline/decode.js";
 import { FLUSH, pktLine } from "../pktline/encode.js";
-import { sidebandPackets, sidebandText, BAND_ERROR } from "../pktline/sideband.js";
+import { frameSideband, sidebandPackets, sidebandText, BAND_ERROR } from "../pktline/sideband.js";
 import type { ObjectDb } from "../storage/object-db.js";
 import { ProtocolError } from "../errors.js";
 import { parseCaps } from "./capabilities.js";
@@ -126,16 +126,18 @@ export async function* uploadPackV0(req: V0Request, odb: ObjectDb, view: RefsVie
   } else {
     yield pktLine("NAK");
   }
-  yield* framePack(packEvents(odb, view, args, common, shallow), sideband);
+  yield* framePack(packEvents(odb, view, args, common, shallow, sideband ? { chunkSize: sideband, headroom: 5 } : undefined), sideband);
 }
 
 /** Frame pack events for the client: side-band if negotiated, else the raw pack. */
-export async function* framePack(events: AsyncGenerator<{ band: 1 | 2; data?: Uint8Array; text?: string }>, sideband: number): AsyncGenerator<Uint8Array> {
+export async function* framePack(events: AsyncGenerator<{ band: 1 | 2; data?: Uint8Array; text?: string; headroom?: number }>, sideband: number): AsyncGenerator<Uint8Array> {
   try {
     for await (const ev of events) {
       if (ev.band === 1) {
-        if (sideband) yield* sidebandPackets(1, ev.data!, sideband);
-        else yield ev.data!;
+        const d = ev.data!;
+        if (!sideband) yield d;
+        else if ((ev.headroom ?? 0) >= 5 && d.length <= sideband) yield frameSideband(new Uint8Array(d.buffer, d.byteOffset - 5, d.length + 5), 1);
+        else yield* sidebandPackets(1, d, sideband);
       } else if (sideband && ev.text !== undefined) {
         yield sidebandText(2, ev.text);
       }

@@ -107,5 +107,5 @@ export async function* fetchV2(req: V2Request, odb: ObjectDb, view: RefsView): A
     yield DELIM;
   }
   yield pktLine("packfile");
-  yield* framePack(packEvents(odb, view, args, common, shallow), 65515);
+  yield* framePack(packEvents(odb, view, args, common, shallow, { chunkSize: 65515, headroom: 5 }), 65515);
 }

@@ -75,6 +75,8 @@ export class ObjectDb {
 
   /** Resolve a stored representation (iteratively, so long delta chains don't recurse deeply). */
   async resolve(oid: Oid, s: StoredObject): Promise<GitObject> {
+    const hit = this.cache.get(oid);
+    if (hit) return hit;
     const chain: Array<[Oid, StoredObject]> = [[oid, s]];
     let base: GitObject | undefined;
     while (chain[chain.length - 1]![1].base) {
