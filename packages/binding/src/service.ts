@@ -9,7 +9,7 @@ import { authorize, principalLabel, type Action, type Principal, type Resource }
 import type { NamespaceObject, RepoRecord, SortKey } from "./namespace/namespace-object.js";
 import type { CreatedToken, RepoObject } from "./repo/repo-object.js";
 import { nowIso, randomId } from "./util/ids.js";
-import { checkRepoName, checkScope, checkTtl, isValidBranchName, optBoolean, optObject, optString, checkListLimit, TTL_DEFAULT } from "./validate.js";
+import { checkRepoName, checkRepoOptions, checkScope, checkTokenOrId, checkTtl, optObject, optString, checkListLimit, TTL_DEFAULT } from "./validate.js";
 import { repoFields, type EventType } from "./namespace/events.js";
 import { importRepo } from "./repo/import.js";
 
@@ -126,13 +126,9 @@ export class ArtifactsService {
   async create(name: unknown, opts?: unknown): Promise<CreateRepoResult> {
     this.authz("repo.create");
     const n = checkRepoName(name);
-    const o = optObject(opts, "Artifacts repository options");
-    const readOnly = optBoolean(o.readOnly, "Artifacts repository readOnly must be a boolean");
-    const description = optString(o.description, "Artifacts repository description must be a string");
-    const branch = optString(o.setDefaultBranch, "Artifacts default branch is invalid");
-    if (branch !== undefined && !isValidBranchName(branch)) throw invalidInput("Artifacts default branch is invalid");
+    const { description, readOnly, setDefaultBranch } = checkRepoOptions(opts);
     return this.audited("repo.create", n, async () => {
-      const meta = this.newMeta(n, { description, readOnly, defaultBranch: branch });
+      const meta = this.newMeta(n, { description, readOnly, defaultBranch: setDefaultBranch });
       const { token, extra } = await this.provision(meta);
       await this.emit("cf.artifacts.repo.created", meta);
       await this.tokenCreatedEvent(meta, extra);
@@ -143,8 +139,11 @@ export class ArtifactsService {
   async import(params: unknown): Promise<CreateRepoResult> {
     this.authz("repo.import");
     if (!params || typeof params !== "object") throw invalidInput("Artifacts import options are required");
-    const p = params as { source?: { url?: unknown; branch?: unknown; depth?: unknown }; target?: { name?: unknown; opts?: unknown } };
-    const src = optObject(p.source, "Artifacts import source");
+    const p = params as { source?: unknown; target?: unknown };
+    // The simulator checks the target name first, then the URL, then the depth (contract §3.2).
+    const target = (p.target && typeof p.target === "object" ? p.target : {}) as { name?: unknown; opts?: unknown };
+    const n = checkRepoName(target.name);
+    const src = (p.source && typeof p.source === "object" ? p.source : {}) as { url?: unknown; branch?: unknown; depth?: unknown };
     if (typeof src.url !== "string") throw invalidInput("Invalid source.url: must be a valid URL.");
     let url: URL;
     try {
@@ -156,11 +155,8 @@ export class ArtifactsService {
     const branch = optString(src.branch, "Invalid source.branch: must be a string.");
     if (src.depth !== undefined && (typeof src.depth !== "number" || !Number.isSafeInteger(src.depth) || src.depth < 1)) throw invalidInput("Invalid source.depth: must be a positive integer.");
     const depth = src.depth as number | undefined;
-    const target = optObject(p.target, "Artifacts import target");
-    const n = checkRepoName(target.name);
-    const topts = optObject(target.opts, "Artifacts import target options");
-    const readOnly = optBoolean(topts.readOnly, "Artifacts repository readOnly must be a boolean");
-    const description = optString(topts.description, "Artifacts repository description must be a string");
+    // import's target.opts may be null, like the simulator's `target.opts ?? {}`
+    const { description, readOnly } = checkRepoOptions(target.opts ?? undefined);
     const clean = new URL(url.href);
     clean.username = "";
     clean.password = "";
@@ -181,15 +177,14 @@ export class ArtifactsService {
     });
   }
 
-  async fork(sourceName: string, name: unknown, opts?: unknown): Promise<CreateRepoResult & { objects: number }> {
+  /** `sourceId`, when given, is the id a repo handle was obtained for: a re-created source is NOT_FOUND. */
+  async fork(sourceName: string, name: unknown, opts?: unknown, sourceId?: string): Promise<CreateRepoResult & { objects: number }> {
     this.authz("repo.fork");
     const n = checkRepoName(name);
-    const o = optObject(opts, "Artifacts fork options");
-    const readOnly = optBoolean(o.readOnly, "Artifacts repository readOnly must be a boolean");
-    const description = optString(o.description, "Artifacts repository description must be a string");
-    const defaultBranchOnly = optBoolean(o.defaultBranchOnly, "Artifacts fork defaultBranchOnly must be a boolean") ?? true;
+    const { description, readOnly, defaultBranchOnly = true } = checkRepoOptions(opts);
     return this.audited("repo.fork", `${sourceName} -> ${n}`, async () => {
       const src = await this.record(sourceName);
+      if (sourceId !== undefined && src.id !== sourceId) throw repoNotFound(sourceName);
       const srcStub = this.repo(src.id);
       const srcRefs = await srcStub.refs().catch(() => {
         throw repoNotFound(sourceName);
@@ -261,12 +256,12 @@ export class ArtifactsService {
 
   async revokeToken(id: string, name: string, tokenOrId: unknown): Promise<boolean> {
     this.authz("token.revoke", { repoId: id });
-    if (typeof tokenOrId !== "string" || tokenOrId === "") throw invalidInput("Invalid tokenOrId: must be a token id or artifact token.");
+    const value = checkTokenOrId(tokenOrId);
     return this.audited("token.revoke", name, async () => {
       const stub = this.repo(id);
       const meta = await stub.info();
       if (!meta) throw repoNotFound(name);
-      const r = await stub.revokeToken(tokenOrId);
+      const r = await stub.revokeToken(value);
       if (r.revoked) await this.emit("cf.artifacts.repo.token.revoked", meta, { tokenId: r.tokenId });
       return r.revoked;
     });

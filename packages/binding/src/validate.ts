@@ -1,5 +1,6 @@
 /** Input rules of the contract (§2, §3.2, §3.3), as pure functions that throw ArtifactsError. */
 import { invalidInput, invalidRepoName, ArtifactsError } from "./errors.js";
+import { isTokenShaped } from "./util/tokens.js";
 
 export const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 export const MAX_NAME_LENGTH = 63;
@@ -29,9 +30,13 @@ export function isValidBranchName(b: string): boolean {
   return true;
 }
 
+/**
+ * Optional arguments: only `undefined` means "not given", as in the simulator; `null` is a value
+ * and must have the right type like any other (docs/contract-choices.md).
+ */
 export function optObject(opts: unknown, what: string): Record<string, unknown> {
-  if (opts === undefined || opts === null) return {};
-  if (typeof opts !== "object" || Array.isArray(opts)) throw invalidInput(`${what} must be an object`);
+  if (opts === undefined) return {};
+  if (opts === null || typeof opts !== "object" || Array.isArray(opts)) throw invalidInput(`${what} must be an object`);
   return opts as Record<string, unknown>;
 }
 
@@ -42,14 +47,30 @@ export function optBoolean(v: unknown, message: string): boolean | undefined {
 }
 
 export function optString(v: unknown, message: string): string | undefined {
-  if (v === undefined || v === null) return undefined;
+  if (v === undefined) return undefined;
   if (typeof v !== "string") throw invalidInput(message);
   return v;
 }
 
+/** Options of create (and the repo options of fork and import), with the simulator's messages. */
+export function checkRepoOptions(opts: unknown): { readOnly?: boolean; description?: string; setDefaultBranch?: string; defaultBranchOnly?: boolean } {
+  const o = optObject(opts, "Artifacts repository options");
+  const description = optString(o.description, "Artifacts repository description must be a string");
+  const readOnly = optBoolean(o.readOnly, "Artifacts repository readOnly must be a boolean");
+  const setDefaultBranch = optString(o.setDefaultBranch, "Artifacts default branch is invalid");
+  if (setDefaultBranch !== undefined && !isValidBranchName(setDefaultBranch)) throw invalidInput("Artifacts default branch is invalid");
+  const defaultBranchOnly = optBoolean(o.defaultBranchOnly, "Artifacts defaultBranchOnly must be a boolean");
+  return {
+    ...(description !== undefined ? { description } : {}),
+    ...(readOnly !== undefined ? { readOnly } : {}),
+    ...(setDefaultBranch !== undefined ? { setDefaultBranch } : {}),
+    ...(defaultBranchOnly !== undefined ? { defaultBranchOnly } : {}),
+  };
+}
+
 export function checkHash(hash: unknown): string {
-  if (typeof hash !== "string" || hash === "") throw invalidInput("Invalid hash: hash required.");
-  if (!/^[0-9a-f]{40}$/.test(hash)) throw invalidInput("Invalid hash: expected a 40-character SHA-1 hex hash.");
+  if (!hash) throw invalidInput("Invalid hash: hash required.");
+  if (typeof hash !== "string" || !/^[0-9a-f]{40}$/.test(hash)) throw invalidInput("Invalid hash: expected a 40-character SHA-1 hex hash.");
   return hash;
 }
 
@@ -58,14 +79,14 @@ export const TTL_MIN = 60;
 export const TTL_MAX = 31_536_000;
 
 export function checkTtl(ttl: unknown): number {
-  if (ttl === undefined || ttl === null) return TTL_DEFAULT;
+  if (ttl === undefined) return TTL_DEFAULT;
   if (typeof ttl !== "number" || !Number.isInteger(ttl) || ttl < TTL_MIN || ttl > TTL_MAX)
     throw new ArtifactsError("INVALID_TTL", `Invalid TTL ${String(ttl)}: must be between ${TTL_MIN} and ${TTL_MAX} seconds.`);
   return ttl;
 }
 
 export function checkScope(scope: unknown): "read" | "write" {
-  if (scope === undefined || scope === null) return "write";
+  if (scope === undefined) return "write";
   if (scope !== "read" && scope !== "write") throw invalidInput("Artifacts token scope must be read or write");
   return scope;
 }
@@ -79,7 +100,8 @@ export function checkListLimit(limit: unknown, def = 50): number {
 export function checkLogOpts(opts: unknown): { ref: string; limit: number; offset: number } {
   const o = optObject(opts, "Artifacts log options");
   const ref = o.ref === undefined ? "HEAD" : o.ref;
-  if (typeof ref !== "string" || ref === "") throw invalidInput("Invalid ref: ref must be a non-empty string.");
+  // An empty string is a ref that resolves to nothing: log returns [] (as the simulator does).
+  if (typeof ref !== "string") throw invalidInput("Invalid ref: must be a string.");
   let limit = 50;
   if (o.limit !== undefined) {
     if (typeof o.limit !== "number" || !Number.isInteger(o.limit) || o.limit < 1) throw invalidInput("Invalid limit: must be a positive integer.");
@@ -92,6 +114,13 @@ export function checkLogOpts(opts: unknown): { ref: string; limit: number; offse
   }
   return { ref, limit, offset };
 }
+
+/** A revokeToken argument: a 16-character token id or a well-formed token (contract §3.3, §4). */
+export function checkTokenOrId(v: unknown): string {
+  if (typeof v !== "string" || !(TOKEN_ID_RE.test(v) || isTokenShaped(v))) throw invalidInput("Invalid tokenOrId: must be a token id or artifact token.");
+  return v;
+}
+export const TOKEN_ID_RE = /^[0-9a-z]{16}$/;
 
 /** readFile path normalisation (contract §3.3): undefined means "return null". */
 export function normalizePath(path: string): string | undefined {

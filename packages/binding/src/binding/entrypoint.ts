@@ -99,7 +99,7 @@ export class ArtifactsRepoHandle extends RpcTarget {
   fork(name: string, opts?: { description?: string; readOnly?: boolean; defaultBranchOnly?: boolean }) {
     return guard(async () => {
       const meta = await this.alive();
-      const { objects: _objects, ...result } = await this.svc.fork(meta.name, name, opts);
+      const { objects: _objects, ...result } = await this.svc.fork(meta.name, name, opts, this.id);
       return result;
     });
   }

@@ -10,7 +10,7 @@ import type { Env, RepoMeta } from "../env.js";
 import { ArtifactsError, invalidInput, repoNotFound } from "../errors.js";
 import { nowIso, randomId } from "../util/ids.js";
 import { digestEqual, formatToken, mintSecret, sha256Hex, tokenSecret, isTokenShaped } from "../util/tokens.js";
-import { checkHash, checkLogOpts, normalizePath } from "../validate.js";
+import { checkHash, checkLogOpts, normalizePath, TOKEN_ID_RE } from "../validate.js";
 import { SqlRepoStore } from "./sql-store.js";
 import { commitMetadata, lookupPath, resolveRef, treeEntryView, type CommitMetadata, type TreeEntryView } from "./reads.js";
 import { contentTypeFor } from "./mime.js";
@@ -43,10 +43,15 @@ export class RepoObject extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     ctx.blockConcurrencyWhile(async () => {
-      this.store = new SqlRepoStore(ctx.storage);
-      ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS tokens (id TEXT PRIMARY KEY, hash TEXT NOT NULL UNIQUE, scope TEXT NOT NULL, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, revoked_at INTEGER)`);
+      this.open();
       this.store.sweepQuarantines();
     });
+  }
+
+  /** Create the tables (idempotent): at start-up, and again after `destroy` emptied the storage. */
+  private open() {
+    this.store = new SqlRepoStore(this.ctx.storage);
+    this.ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS tokens (id TEXT PRIMARY KEY, hash TEXT NOT NULL UNIQUE, scope TEXT NOT NULL, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, revoked_at INTEGER)`);
   }
 
   // ── metadata ────────────────────────────────────────────────────────────────
@@ -81,9 +86,14 @@ export class RepoObject extends DurableObject<Env> {
     return { ...s, refs: (await this.store.listRefs()).length };
   }
 
-  /** Remove everything: objects, refs, tokens, metadata. */
+  /**
+   * Remove everything: objects, refs, tokens, metadata. deleteAll drops the SQL tables too, and
+   * this instance may live on (stale handles still address it), so the empty schema comes back:
+   * later calls then find no metadata and answer NOT_FOUND rather than failing on a missing table.
+   */
   async destroy(): Promise<void> {
     await this.ctx.storage.deleteAll();
+    this.open();
   }
 
   // ── tokens ──────────────────────────────────────────────────────────────────
@@ -100,14 +110,14 @@ export class RepoObject extends DurableObject<Env> {
 
   private pruneTokens(now: number) {
     const inactive = this.ctx.storage.sql
-      .exec<{ id: string }>("SELECT id FROM tokens WHERE revoked_at IS NOT NULL OR expires_at <= ? ORDER BY created_at DESC LIMIT -1 OFFSET ?", now, MAX_INACTIVE_TOKENS)
+      .exec<{ id: string }>("SELECT id FROM tokens WHERE revoked_at IS NOT NULL OR expires_at <= ? ORDER BY created_at DESC, rowid DESC LIMIT -1 OFFSET ?", now, MAX_INACTIVE_TOKENS)
       .toArray();
     for (const t of inactive) this.ctx.storage.sql.exec("DELETE FROM tokens WHERE id = ?", t.id);
   }
 
   private tokenRows(now = Date.now()): TokenRow[] {
     return this.ctx.storage.sql
-      .exec<{ id: string; scope: string; created_at: number; expires_at: number; revoked_at: number | null }>("SELECT id, scope, created_at, expires_at, revoked_at FROM tokens ORDER BY created_at DESC, id")
+      .exec<{ id: string; scope: string; created_at: number; expires_at: number; revoked_at: number | null }>("SELECT id, scope, created_at, expires_at, revoked_at FROM tokens ORDER BY created_at DESC, rowid DESC")
       .toArray()
       .map((r) => ({
         id: r.id,
@@ -137,7 +147,7 @@ export class RepoObject extends DurableObject<Env> {
   async revokeToken(tokenOrId: string): Promise<{ revoked: boolean; tokenId?: string }> {
     this.requireMeta();
     let row: { id: string; expires_at: number; revoked_at: number | null } | undefined;
-    if (/^[0-9a-z]{16}$/.test(tokenOrId)) {
+    if (TOKEN_ID_RE.test(tokenOrId)) {
       row = this.ctx.storage.sql.exec<{ id: string; expires_at: number; revoked_at: number | null }>("SELECT id, expires_at, revoked_at FROM tokens WHERE id = ?", tokenOrId).toArray()[0];
     } else {
       const secret = tokenSecret(tokenOrId);
