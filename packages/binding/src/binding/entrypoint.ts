@@ -130,9 +130,12 @@ export class ArtifactsBinding extends WorkerEntrypoint<Env, BindingProps> {
 
   list(opts?: { limit?: number; cursor?: string }) {
     return guard(async () => {
-      const r = await this.service().list(opts);
+      const svc = this.service();
+      const [r, ns] = await Promise.all([svc.list(opts), svc.account().getNamespace(svc.namespace)]);
+      // Like the simulator: list entries carry status and the namespace's jurisdiction (contract §3.2, §11.9).
+      const jurisdiction = ns?.jurisdiction ?? "unrestricted";
       return {
-        repos: r.repos.map(({ status: _s, namespace: _n, ...info }) => ({ ...info, status: "ready" as const })),
+        repos: r.repos.map(({ status: _s, namespace: _n, ...info }) => ({ ...info, status: "ready" as const, jurisdiction })),
         total: r.total,
         ...(r.cursor ? { cursor: r.cursor } : {}),
       };
