@@ -6,6 +6,7 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import { ByteReader, ObjectDb, handleGitHttp, ingestPack, writePack, enumerateObjects, deflate, ZERO_OID, hashObject, isOid, type Access, type PushOutcome, type Oid } from "@artifacts-emulator/git";
+import { requestHasHaves, responseSendsPack } from "./fetch-kind.js";
 import type { Env, RepoMeta } from "../env.js";
 import { ArtifactsError, invalidInput, repoNotFound } from "../errors.js";
 import { nowIso, randomId } from "../util/ids.js";
@@ -256,12 +257,26 @@ export class RepoObject extends DurableObject<Env> {
     if (url.pathname === "/_internal/ingest") return this.ingestInternal(request, JSON.parse(url.searchParams.get("refs") ?? "[]"), url.searchParams.get("head"));
     const access = (request.headers.get(ACCESS_HEADER) ?? "none") as Access;
     const principal = request.headers.get(PRINCIPAL_HEADER) ?? "unknown";
-    return handleGitHttp(request, sub, this.store, {
+    const opts = {
       access,
       ...(this.env.MAX_GIT_BODY_BYTES ? { maxBodyBytes: Number(this.env.MAX_GIT_BODY_BYTES) } : {}),
-      onPush: (o) => this.afterPush(meta, o, principal),
-      onFetch: () => this.afterFetch(meta, principal, request.headers.get("X-Artifacts-Fetch-Kind") ?? "fetched"),
-    });
+      onPush: (o: PushOutcome) => this.afterPush(meta, o, principal),
+    };
+    if (sub !== "git-upload-pack" || request.method !== "POST" || !request.body) return handleGitHttp(request, sub, this.store, opts);
+
+    // An upload-pack POST: record `cloned` or `fetched` once a pack is on its way (fetch-kind.ts).
+    const [engineBody, scanBody] = request.body.tee();
+    const hadHaves = requestHasHaves(scanBody, request.headers.get("Content-Encoding"));
+    const res = await handleGitHttp(new Request(request.url, { method: "POST", headers: request.headers, body: engineBody }), sub, this.store, opts);
+    if (!res.ok || !res.body) return res;
+    const [out, watched] = res.body.tee();
+    const v2 = /(^|:)version=2(:|$)/.test(request.headers.get("Git-Protocol") ?? "");
+    this.ctx.waitUntil(
+      (async () => {
+        if (await responseSendsPack(watched, v2)) await this.afterFetch(meta, principal, (await hadHaves) ? "fetched" : "cloned");
+      })().catch((e) => console.warn(`fetch event for ${meta.name} failed: ${String(e)}`)),
+    );
+    return new Response(out, { status: res.status, statusText: res.statusText, headers: res.headers });
   }
 
   private async afterPush(meta: RepoMeta, o: PushOutcome, principal: string) {
@@ -271,16 +286,23 @@ export class RepoObject extends DurableObject<Env> {
       const m = { ...this.requireMeta(), updatedAt: now, lastPushAt: now };
       this.saveMeta(m);
       const odb = this.odb();
+      // The tips the repo had before this push: a new branch's commits stop where it meets one.
+      const updated = new Map(o.updated.map((u) => [u.name, u.old]));
+      const known = new Set<Oid>();
+      for (const r of await this.store.listRefs()) known.add(updated.get(r.name) ?? r.oid);
+      for (const u of o.updated) if (u.old !== ZERO_OID) known.add(u.old);
       const events = [];
-      for (const u of o.updated) events.push({ ref: u.name, before: u.old, after: u.new, ...(await pushedCommits(odb, u.old, u.new)) });
+      for (const u of o.updated) events.push({ ref: u.name, before: u.old, after: u.new, ...(await pushedCommits(odb, u.new, known)) });
       await ns.repoPushed(m, events, principal);
     }
     if (o.rejected.length > 0 || o.unpackError) await ns.audit({ principal, action: "git.push", resource: meta.name, outcome: "denied", detail: o.unpackError ?? o.rejected.map((r) => `${r.name}: ${r.reason}`).join("; ") });
   }
 
-  private async afterFetch(meta: RepoMeta, principal: string, kind: string) {
+  private async afterFetch(meta: RepoMeta, principal: string, kind: "cloned" | "fetched") {
+    const current = this.meta();
+    if (!current) return; // deleted meanwhile
     const ns = this.env.NAMESPACE.get(this.env.NAMESPACE.idFromName(meta.namespace));
-    await ns.repoFetched(this.requireMeta(), kind === "cloned" ? "cloned" : "fetched", principal);
+    await ns.repoFetched(current, kind, principal);
   }
 
   /** A pack of everything reachable from the given refs (all refs when null), for forks. */
@@ -322,25 +344,31 @@ export class RepoObject extends DurableObject<Env> {
   }
 }
 
-/** The commits a ref update brought in (first-parent from the new tip back to the old), capped. */
-async function pushedCommits(odb: ObjectDb, before: Oid, after: Oid) {
+const PUSHED_COMMITS = 20;
+const PUSHED_WALK = 1000;
+const PUSHED_MESSAGE = 1024;
+
+/**
+ * The commits a ref update brought in: first-parent from the new tip until a commit the repo
+ * already had at a ref tip (the old value included), counted up to 1,000. The event lists the 20
+ * newest, oldest first like a push webhook, with messages cut at 1,024 characters. Tags and
+ * deletions bring no commits (docs/contract-choices.md, contract §7.3).
+ */
+async function pushedCommits(odb: ObjectDb, after: Oid, known: ReadonlySet<Oid>) {
   const commits: Array<Record<string, unknown>> = [];
-  const MAX = 20;
   let total = 0;
   let oid: Oid | undefined = after === ZERO_OID ? undefined : after;
-  while (oid && oid !== before && total < 1000) {
-    const t = await odb.type(oid);
-    if (t !== "commit") break;
+  while (oid && !known.has(oid) && total < PUSHED_WALK && (await odb.type(oid)) === "commit") {
     const c = await odb.fullCommit(oid);
     total++;
-    if (commits.length < MAX) {
+    if (commits.length < PUSHED_COMMITS) {
       const m = commitMetadata(oid, c);
-      const truncated = m.message.length > 1024;
-      commits.push({ id: oid, message: truncated ? m.message.slice(0, 1024) : m.message, messageTruncated: truncated, timestamp: new Date(m.committedAt * 1000).toISOString(), author: m.author, committer: m.committer, parents: m.parents });
+      const truncated = m.message.length > PUSHED_MESSAGE;
+      commits.push({ id: oid, message: truncated ? m.message.slice(0, PUSHED_MESSAGE) : m.message, messageTruncated: truncated, timestamp: new Date(m.committedAt * 1000).toISOString(), author: m.author, committer: m.committer, parents: m.parents });
     }
     oid = c.parents[0];
   }
-  return { commits, totalCommitsCount: total, commitsTruncated: total > commits.length };
+  return { commits: commits.reverse(), totalCommitsCount: total, commitsTruncated: total > commits.length };
 }
 
 export { isOid };
