@@ -6,7 +6,6 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createRequire } from "node:module";
-import { createServer } from "node:net";
 import { constants } from "node:os";
 import { unwatchFile, watchFile } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -14,8 +13,9 @@ import { pathToFileURL } from "node:url";
 import { findNode22 } from "./node22.js";
 import { findWranglerConfig, readWranglerConfig } from "./wrangler-config.js";
 import { generateDevFiles, ignoreSibling, REST_PREFIX, type DevFiles } from "./dev-files.js";
-import { StateDir, portFree } from "./state.js";
+import { StateDir, freePort, portFree } from "./state.js";
 import type { ArtifactsBindingConfig } from "./glue.js";
+import type { RawConfig } from "./wrangler-config.js";
 
 /** wrangler dev flags that take a value (so the next word is not the `script` positional). */
 const VALUE_FLAGS = new Set([
@@ -154,7 +154,7 @@ async function loadReadConfig(): Promise<ReadConfig> {
   return readConfigFn;
 }
 
-/** Per-environment facts through wrangler's own reader (unstable_readConfig). */
+/** Per-environment facts through wrangler's own reader (unstable_readConfig): the authority. */
 export async function resolveUserConfig(configPath: string, env: string | undefined, script: string | undefined): Promise<ResolvedUserConfig> {
   const readConfig = await loadReadConfig();
   const c = readConfig({ config: configPath, ...(env ? { env } : {}), ...(script ? { script } : {}) }, { hideWarnings: true });
@@ -168,16 +168,28 @@ export async function resolveUserConfig(configPath: string, env: string | undefi
   };
 }
 
-function freePort(host: string): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.once("error", rej);
-    s.listen(0, host, () => {
-      const a = s.address();
-      s.close(() => res(typeof a === "object" && a ? a.port : 0));
-    });
-  });
+/**
+ * The same facts from the raw config with wrangler's inheritance rules (`main` and `dev` inherit,
+ * `artifacts` does not). Loading wrangler's API costs 1–3 s on Node 20, so startup uses this and
+ * checks it against unstable_readConfig while wrangler starts (regenerating if they differ).
+ */
+export function resolveRawConfig(configPath: string, raw: RawConfig, env: string | undefined, script: string | undefined): ResolvedUserConfig {
+  const block = env ? raw.env?.[env] : undefined;
+  if (env && !block) throw new Error(`No environment "${env}" in ${configPath}.`);
+  const main = script ?? ((block?.main as string | undefined) ?? (raw.main as string | undefined));
+  if (!main) throw new Error(`${configPath} has no "main": artifacts-emulator dev needs a Worker entry module (an assets-only project has no Worker to bind).`);
+  const artifacts = ((env ? block?.artifacts : raw.artifacts) as ArtifactsBindingConfig[] | undefined) ?? [];
+  const dev = ((block?.dev ?? raw.dev) as { port?: number; ip?: string; local_protocol?: string } | undefined) ?? {};
+  return {
+    main: resolve(dirname(configPath), main),
+    artifacts: artifacts.map((a) => ({ binding: a.binding, namespace: a.namespace })),
+    ...(dev.port ? { devPort: dev.port } : {}),
+    ...(dev.ip ? { devIp: dev.ip } : {}),
+    ...(dev.local_protocol ? { localProtocol: dev.local_protocol } : {}),
+  };
 }
+
+const sameFacts = (a: ResolvedUserConfig, b: ResolvedUserConfig) => a.main === b.main && JSON.stringify(a.artifacts) === JSON.stringify(b.artifacts);
 
 export interface DevSession {
   child: ChildProcess;
@@ -204,7 +216,8 @@ export async function startDev(argv: string[], o: StartDevOptions = {}): Promise
   const env = args.env ?? (process.env.CLOUDFLARE_ENV || undefined);
   const script = args.script ? resolve(cwd, args.script) : undefined;
 
-  const user = await resolveUserConfig(configPath, env, script);
+  const raw0 = readWranglerConfig(configPath);
+  let user = resolveRawConfig(configPath, raw0, env, script);
   const state = args.persistTo ? new StateDir(args.persistTo, cwd) : new StateDir(".wrangler/state", configDir);
   const protocol = args.localProtocol ?? user.localProtocol ?? "http";
   const ip = args.ip ?? user.devIp ?? "localhost";
@@ -222,12 +235,13 @@ export async function startDev(argv: string[], o: StartDevOptions = {}): Promise
 
   const vars: Record<string, string> = { PUBLIC_ORIGIN: origin, ...(webhooks.length ? { EVENT_WEBHOOK_URLS: webhooks.join(",") } : {}) };
   const secrets = { ADMIN_TOKEN: state.adminToken() };
+  const write = (raw: RawConfig, u: ResolvedUserConfig) => generateDevFiles({ userConfigPath: configPath, raw, userMain: u.main, env, vars, secrets });
   const generate = async () => {
     const raw = readWranglerConfig(configPath);
-    const u = await resolveUserConfig(configPath, env, script);
-    return generateDevFiles({ userConfigPath: configPath, raw, userMain: u.main, env, vars, secrets });
+    user = await resolveUserConfig(configPath, env, script);
+    return write(raw, user);
   };
-  const files = await generate();
+  const files = write(raw0, user);
   ignoreSibling(configDir);
 
   // Regenerate the sibling when the user's config changes; wrangler watches the sibling and reloads.
@@ -248,6 +262,16 @@ export async function startDev(argv: string[], o: StartDevOptions = {}): Promise
     env: { ...process.env },
   });
   state.savePort(port);
+  // wrangler's reader is the authority on per-environment bindings: check the fast path against it.
+  regenerating = resolveUserConfig(configPath, env, script).then(
+    (checked) => {
+      if (!sameFacts(checked, user)) {
+        user = checked;
+        write(readWranglerConfig(configPath), user);
+      }
+    },
+    (e: Error) => log(`[artifacts-emulator] unstable_readConfig: ${e.message}`),
+  );
 
   let ready = false;
   const exited = new Promise<number>((res) => {

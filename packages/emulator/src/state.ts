@@ -94,3 +94,15 @@ export async function choosePort(state: StateDir, host: string, asked?: number):
   for (const p of [state.lastPort(), 8787]) if (p && (await portFree(p, host))) return p;
   return 0;
 }
+
+/** Any free port on `host` (the OS picks it). */
+export function freePort(host = "127.0.0.1"): Promise<number> {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.once("error", rej);
+    s.listen(0, host, () => {
+      const a = s.address();
+      s.close(() => res(typeof a === "object" && a ? a.port : 0));
+    });
+  });
+}

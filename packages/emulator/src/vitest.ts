@@ -1,0 +1,76 @@
+/**
+ * Workers Vitest (@cloudflare/vitest-pool-workers 0.23 + vitest 4.1): `env.ARTIFACTS` in tests and in
+ * `SELF` is the emulator, with no Cloudflare credentials (integration.md §2.5).
+ *
+ *   // vitest.config.ts
+ *   import { defineConfig } from "vitest/config";
+ *   import { artifactsTest } from "@artifacts-emulator/emulator/vitest";
+ *   export default defineConfig({ plugins: [artifactsTest({ configPath: "./wrangler.jsonc" })] });
+ *
+ * Why not `wrangler: { configPath }`: the pool merges derived options with Object.assign, so an
+ * `artifacts` binding cannot be removed and wins over a same-named service binding; and its bundled
+ * Miniflare treats `artifacts` as remote-only (it would ask for CLOUDFLARE_API_TOKEN). So we derive
+ * the options ourselves, swap the bindings, turn remote bindings off, and add the service Worker
+ * with its own rootPath (a Worker inherits the runner's otherwise and workerd dies at startup).
+ */
+import { dirname, resolve } from "node:path";
+import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
+import { unstable_getMiniflareWorkerOptions } from "wrangler";
+import { HTTP_BINDING, rewriteMiniflareWorker, type MiniflareWorkerLike } from "./glue.js";
+import { SERVICE_NAME, serviceWorkerOptions } from "./service-worker.js";
+
+type PoolOptions = Exclude<Parameters<typeof cloudflareTest>[0], (...a: never[]) => unknown>;
+
+export interface ArtifactsTestOptions {
+  /** The Worker's wrangler config, unchanged (it keeps its `artifacts` block). */
+  configPath: string;
+  /** A wrangler environment (`env.<name>` block). */
+  environment?: string;
+  /** Extra vars for the service Worker (e.g. EVENT_WEBHOOK_URLS, ACCOUNT_ID). */
+  serviceVars?: Record<string, string>;
+  /**
+   * Route the service's `cf.artifacts.repo.*` event webhooks to this path of your Worker (as
+   * `artifacts-emulator dev --artifacts-webhook /path` does): the service's outbound fetches go to
+   * your Worker, so HTTPS imports do not reach the network in such a test run.
+   */
+  eventsWebhookPath?: string;
+  /** The Vitest project's `test.name`, when set (the pool names its runner Worker after it). */
+  projectName?: string;
+  /** Merged over the derived pool options (e.g. `additionalExports`, `miniflare.bindings`). */
+  extend?: Partial<PoolOptions>;
+}
+
+/** The pool options for a config: what `artifactsTest` hands to `cloudflareTest`. */
+export function artifactsTestOptions(o: ArtifactsTestOptions): PoolOptions {
+  const configPath = resolve(o.configPath);
+  const { workerOptions, main } = unstable_getMiniflareWorkerOptions(configPath, o.environment);
+  const consumer = rewriteMiniflareWorker(workerOptions as unknown as MiniflareWorkerLike) as Record<string, unknown>;
+  // As in `artifacts-emulator dev`: the service's own fetch (Git remotes, REST) as env.ARTIFACTS_EMULATOR_HTTP,
+  // for seeding repos in tests (see `pushFiles` in @artifacts-emulator/emulator/testing).
+  consumer.serviceBindings = { ...(consumer.serviceBindings as Record<string, unknown>), [HTTP_BINDING]: { name: SERVICE_NAME } };
+  const vars: Record<string, string> = { ...o.serviceVars };
+  const service: Record<string, unknown> = serviceWorkerOptions(vars);
+  if (o.eventsWebhookPath) {
+    vars.EVENT_WEBHOOK_URLS = `http://artifacts-consumer.local${o.eventsWebhookPath.startsWith("/") ? "" : "/"}${o.eventsWebhookPath}`;
+    // The pool's runner Worker serves the user's fetch handler (SELF); route outbound fetches there.
+    service.outboundService = { name: `vitest-pool-workers-runner-${(o.projectName ?? "").replace(/[^a-z0-9-]/gi, "_")}` };
+  }
+  const scriptPath = service.scriptPath as string;
+  const emulator = { ...service, rootPath: dirname(scriptPath), modulesRoot: dirname(scriptPath), bindings: vars };
+  const extend = o.extend ?? {};
+  return {
+    ...(main ? { main } : {}),
+    remoteBindings: false,
+    ...extend,
+    miniflare: {
+      ...consumer,
+      ...(extend.miniflare ?? {}),
+      workers: [emulator, ...((extend.miniflare?.workers as unknown[]) ?? [])],
+    } as PoolOptions["miniflare"],
+  } as PoolOptions;
+}
+
+/** The Vitest plugin: `cloudflareTest` with the emulator in place of every `artifacts` binding. */
+export function artifactsTest(o: ArtifactsTestOptions): ReturnType<typeof cloudflareTest> {
+  return cloudflareTest(() => artifactsTestOptions(o));
+}
