@@ -4,7 +4,6 @@
  * unknown name creates it too. No authentication: it is for local development and tests.
  */
 import http from "node:http";
-import { Readable } from "node:stream";
 import { handleGitHttp, MemoryRepoStore } from "../src/index.js";
 
 export interface DevServer {
@@ -17,6 +16,28 @@ export interface DevServerOptions {
   port?: number;
   host?: string;
   log?: (line: string) => void;
+}
+
+/**
+ * The request body as a web stream that reads from the socket only when the engine asks for more
+ * (highWaterMark 0) and hands over Node's chunks as they are. Readable.toWeb copies every chunk
+ * ("detach it from the pool") and keeps a 16 KiB queue of its own.
+ */
+function requestBody(req: http.IncomingMessage): ReadableStream<Uint8Array> {
+  const it = req[Symbol.asyncIterator]() as AsyncIterator<Uint8Array>;
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        const r = await it.next();
+        if (r.done) controller.close();
+        else controller.enqueue(r.value);
+      },
+      async cancel() {
+        await it.return?.();
+      },
+    },
+    { highWaterMark: 0 },
+  );
 }
 
 const REPO_PATH = /^\/((?:[A-Za-z0-9][A-Za-z0-9._-]*\/)*[A-Za-z0-9][A-Za-z0-9._-]*?)\.git(?:\/(.*))?$/;
@@ -63,7 +84,7 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
     const request = new Request(url.href, {
       method: req.method ?? "GET",
       headers,
-      ...(hasBody ? { body: Readable.toWeb(req) as unknown as ReadableStream<Uint8Array>, duplex: "half" } : {}),
+      ...(hasBody ? { body: requestBody(req), duplex: "half" } : {}),
     } as RequestInit);
     const t0 = Date.now();
     const response = await handleGitHttp(request, rest, store, { access: "write" });
