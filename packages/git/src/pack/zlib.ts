@@ -16,7 +16,10 @@ export type InflateResult = { data: Uint8Array; consumed: number } | "need-more"
 export function inflateEntry(input: Uint8Array, expected: number): InflateResult {
   let r: { buffer: Uint8Array; engine: { bytesWritten: number } };
   try {
-    r = inflateSync(input, { info: true, maxOutputLength: Math.max(expected, 1) }) as unknown as typeof r;
+    // chunkSize: one output buffer of the exact size (zlib's default 16 KiB chunks leave a small
+    // object as a view pinning 16 KiB, and concatenate bigger ones); capped so that a lying size
+    // header costs at most 1 MiB up front.
+    r = inflateSync(input, { info: true, chunkSize: Math.min(Math.max(expected + 1, 64), 1 << 20), maxOutputLength: Math.max(expected, 1) }) as unknown as typeof r;
   } catch (e) {
     const code = (e as { code?: string }).code;
     if (code === "Z_BUF_ERROR") return "need-more";
