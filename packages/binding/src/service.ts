@@ -151,7 +151,8 @@ export class ArtifactsService {
     } catch {
       throw invalidInput("Invalid source.url: must be a valid URL.");
     }
-    if (url.protocol !== "https:" && !(this.env as { ALLOW_HTTP_IMPORT?: string }).ALLOW_HTTP_IMPORT) throw invalidInput("Invalid source.url: must be an HTTPS URL.");
+    // ALLOW_HTTP_IMPORT (local use) admits plain http: too, never another scheme.
+    if (url.protocol !== "https:" && !(url.protocol === "http:" && (this.env as { ALLOW_HTTP_IMPORT?: string }).ALLOW_HTTP_IMPORT)) throw invalidInput("Invalid source.url: must be an HTTPS URL.");
     const branch = optString(src.branch, "Invalid source.branch: must be a string.");
     if (src.depth !== undefined && (typeof src.depth !== "number" || !Number.isSafeInteger(src.depth) || src.depth < 1)) throw invalidInput("Invalid source.depth: must be a positive integer.");
     const depth = src.depth as number | undefined;
