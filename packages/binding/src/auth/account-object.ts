@@ -111,15 +111,17 @@ export class AccountObject extends DurableObject<Env> {
     return this.sql.exec("INSERT OR IGNORE INTO namespaces (name, created_at, updated_at, repo_count, jurisdiction) VALUES (?, ?, ?, 0, ?)", name, now, now, jurisdiction).rowsWritten > 0;
   }
 
-  async listNamespaces(limit: number, after?: string): Promise<{ namespaces: NamespaceInfo[]; more: boolean }> {
+  /** Namespaces by name: after a keyset cursor (the last name seen) or from an offset (page-based clients). */
+  async listNamespaces(limit: number, opts: { after?: string; offset?: number } = {}): Promise<{ namespaces: NamespaceInfo[]; more: boolean; total: number }> {
     const rows = this.sql
-      .exec<{ name: string; created_at: number; updated_at: number; repo_count: number; jurisdiction: string }>("SELECT * FROM namespaces WHERE name > ? ORDER BY name LIMIT ?", after ?? "", limit + 1)
+      .exec<NsRow>("SELECT * FROM namespaces WHERE name > ? ORDER BY name LIMIT ? OFFSET ?", opts.after ?? "", limit + 1, opts.offset ?? 0)
       .toArray();
-    return { namespaces: rows.slice(0, limit).map(nsInfo), more: rows.length > limit };
+    const total = this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM namespaces").one().n;
+    return { namespaces: rows.slice(0, limit).map(nsInfo), more: rows.length > limit, total };
   }
 
   async getNamespace(name: string): Promise<NamespaceInfo | null> {
-    const r = this.sql.exec<{ name: string; created_at: number; updated_at: number; repo_count: number; jurisdiction: string }>("SELECT * FROM namespaces WHERE name = ?", name).toArray()[0];
+    const r = this.sql.exec<NsRow>("SELECT * FROM namespaces WHERE name = ?", name).toArray()[0];
     return r ? nsInfo(r) : null;
   }
 }
@@ -132,6 +134,15 @@ export interface NamespaceInfo {
   jurisdiction: string;
 }
 
-function nsInfo(r: { name: string; created_at: number; updated_at: number; repo_count: number; jurisdiction: string }): NamespaceInfo {
+interface NsRow {
+  name: string;
+  created_at: number;
+  updated_at: number;
+  repo_count: number;
+  jurisdiction: string;
+  [k: string]: SqlStorageValue;
+}
+
+function nsInfo(r: NsRow): NamespaceInfo {
   return { namespace: r.name, repo_count: r.repo_count, created_at: nowIso(r.created_at), updated_at: nowIso(r.updated_at), jurisdiction: r.jurisdiction };
 }

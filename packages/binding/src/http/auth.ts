@@ -1,19 +1,23 @@
 /** Turning request credentials into a Principal (the policy in auth/policy.ts decides the rest). */
 import type { Env } from "../env.js";
 import type { Principal } from "../auth/policy.js";
-import { digestEqual, sha256Hex } from "../util/tokens.js";
+import { digestEqual, sha256Hex, tokenSecret } from "../util/tokens.js";
 import { ipAllowed } from "../auth/cidr.js";
+import { CF } from "../rest/envelope.js";
 
+/** The Bearer credential, if any. Authentication schemes are case-insensitive (RFC 9110 §11.1). */
 export function bearer(request: Request): string | undefined {
-  const h = request.headers.get("Authorization") ?? "";
-  return h.startsWith("Bearer ") ? h.slice(7).trim() : undefined;
+  const m = /^bearer[ \t]+(.+)$/i.exec(request.headers.get("Authorization") ?? "");
+  const t = m?.[1]?.trim();
+  return t ? t : undefined;
 }
 
 /** Git accepts the token as Bearer or as the Basic password (any username; contract §6.2). */
 export function gitCredential(request: Request): string | undefined {
   const h = request.headers.get("Authorization") ?? "";
-  if (h.startsWith("Bearer ")) return h.slice(7).trim();
-  if (/^basic /i.test(h)) {
+  const b = bearer(request);
+  if (b) return b;
+  if (/^basic[ \t]/i.test(h)) {
     try {
       const decoded = atob(h.slice(6).trim());
       const i = decoded.indexOf(":");
@@ -25,20 +29,29 @@ export function gitCredential(request: Request): string | undefined {
   return undefined;
 }
 
-export function clientIp(request: Request): string {
-  return request.headers.get("CF-Connecting-IP") ?? request.headers.get("X-Forwarded-For")?.split(",")[0]?.trim() ?? "127.0.0.1";
+/**
+ * The client's address as Cloudflare's edge (or Miniflare, locally) reports it. X-Forwarded-For
+ * is deliberately not consulted: any client can set it, so it cannot back an allow-list.
+ */
+export function clientIp(request: Request): string | undefined {
+  return request.headers.get("CF-Connecting-IP")?.trim() || undefined;
 }
 
-export type AuthResult = { ok: true; principal: Principal } | { ok: false; status: 401 | 403; message: string };
+export type AuthResult = { ok: true; principal: Principal } | { ok: false; status: 401 | 403; code: number; message: string };
 
-/** REST credentials: the operator's ADMIN_TOKEN, or a local API token. */
+/** REST credentials: the operator's ADMIN_TOKEN, or a local API token. Messages never echo the credential. */
 export async function restPrincipal(env: Env, request: Request): Promise<AuthResult> {
   const token = bearer(request);
-  if (!token) return { ok: false, status: 401, message: "Authentication error: missing Bearer token" };
-  if (env.ADMIN_TOKEN && digestEqual(await sha256Hex(token), await sha256Hex(env.ADMIN_TOKEN))) return { ok: true, principal: { kind: "admin" } };
+  if (!token) return { ok: false, status: 401, code: CF.AUTH, message: "Authentication error: missing Authorization: Bearer <API token> header" };
+  const digest = await sha256Hex(token);
+  if (env.ADMIN_TOKEN && digestEqual(digest, await sha256Hex(env.ADMIN_TOKEN))) return { ok: true, principal: { kind: "admin" } };
+  if (tokenSecret(token)) return { ok: false, status: 401, code: CF.AUTH, message: "Authentication error: Artifacts repository tokens only work with Git; use an API token for the REST API" };
   const account = env.ACCOUNT.get(env.ACCOUNT.idFromName("account"));
   const v = await account.verifyApiToken(token);
-  if (!v.ok) return { ok: false, status: 401, message: `Authentication error: ${v.reason === "unknown" ? "invalid" : v.reason} API token` };
-  if (v.grant.allowIps.length > 0 && !ipAllowed(clientIp(request), v.grant.allowIps)) return { ok: false, status: 403, message: "Authentication error: this API token may not be used from your IP address" };
+  if (!v.ok) return { ok: false, status: 401, code: CF.AUTH, message: `Authentication error: ${v.reason === "unknown" ? "invalid" : v.reason} API token` };
+  if (v.grant.allowIps.length > 0) {
+    const ip = clientIp(request);
+    if (!ip || !ipAllowed(ip, v.grant.allowIps)) return { ok: false, status: 403, code: CF.IP_FILTER, message: `Cannot use the access token from location: ${ip ?? "unknown"}` };
+  }
   return { ok: true, principal: { kind: "api-token", id: v.grant.id, scopes: v.grant.scopes, namespace: v.grant.namespace } };
 }

@@ -1,12 +1,18 @@
-/** The service's HTTP surface: Git remotes, the REST API (two bases), and operational routes. */
+/**
+ * The service's HTTP surface: Git remotes, the REST API (two bases), the few account routes that
+ * Cloudflare's own tools call on the way (token verification, accounts, memberships, user), and
+ * operational routes. Every failure outside the Git remotes is a v4 JSON envelope.
+ */
 import type { Env } from "../env.js";
 import { handleGitRoute, isGitPath } from "./git-route.js";
-import { handleRest } from "../rest/routes.js";
+import { handleRest, notRoutable } from "../rest/routes.js";
 import { fail, ok, CF } from "../rest/envelope.js";
 import { restPrincipal } from "./auth.js";
+import { toArtifactsError } from "../errors.js";
 
 const CF_BASE = /^\/client\/v4\/accounts\/([^/]+)\/artifacts(\/.*)$/;
 const V1_BASE = /^\/v1\/api(\/namespaces(?:\/.*)?)$/;
+const ACCOUNT_VERIFY = /^\/client\/v4\/accounts\/([^/]+)\/tokens\/verify$/;
 
 /** Origin for `remote` URLs: configured, else the request's own. */
 export function originFor(env: Env, request: Request): string {
@@ -15,36 +21,54 @@ export function originFor(env: Env, request: Request): string {
 
 export async function handleHttp(request: Request, env: Env): Promise<Response> {
   const url = new URL(request.url);
-  const path = url.pathname;
-  if (isGitPath(path)) return handleGitRoute(request, env);
+  if (isGitPath(url.pathname)) return handleGitRoute(request, env);
+  try {
+    return await handleApi(request, env, url);
+  } catch (e) {
+    // toArtifactsError logs the cause (never a credential: none is ever put in an error) and hides it.
+    const err = toArtifactsError(e);
+    return fail(err.status, err.numericCode, err.message);
+  }
+}
+
+/** One page of a one-element list, honouring ?page and ?per_page: clients page until a page comes back empty. */
+function pageOfOne(url: URL, item: unknown): Response {
+  const int = (v: string | null, d: number) => (v && /^\d+$/.test(v) && Number(v) > 0 ? Number(v) : d);
+  const page = int(url.searchParams.get("page"), 1);
+  const perPage = int(url.searchParams.get("per_page"), 20);
+  const items = page === 1 ? [item] : [];
+  return ok(items, 200, { page, per_page: perPage, count: items.length, total_count: 1, total_pages: 1 });
+}
+
+async function handleApi(request: Request, env: Env, url: URL): Promise<Response> {
+  // One trailing slash is tolerated, as Cloudflare's API does.
+  const path = url.pathname.length > 1 ? url.pathname.replace(/\/$/, "") : url.pathname;
   if (path === "/health" || path === "/cdn-cgi/artifacts/health") return Response.json({ ok: true, service: "artifacts-emulator" });
 
   let m = CF_BASE.exec(path);
-  if (m) {
-    if (env.ACCOUNT_ID && m[1] !== env.ACCOUNT_ID) return fail(403, CF.AUTH, "Authentication error: unknown account");
-    return handleRest(env, request, m[2]!, originFor(env, request));
-  }
+  if (m) return handleRest(env, request, m[2]!, originFor(env, request), m[1]!);
   m = V1_BASE.exec(path);
   if (m) return handleRest(env, request, m[1]!, originFor(env, request));
 
-  // What wrangler and the SDK may call on the way: token verification and the account list.
-  if (path === "/client/v4/user/tokens/verify") {
+  const get = request.method === "GET" || request.method === "HEAD";
+  // Token verification (wrangler whoami, SDK users): user-owned and account-owned token forms.
+  m = ACCOUNT_VERIFY.exec(path);
+  if (path === "/client/v4/user/tokens/verify" || m) {
+    if (!get) return fail(405, CF.METHOD, `Method ${request.method} not allowed for this route; use GET`, { Allow: "GET" });
     const a = await restPrincipal(env, request);
-    if (!a.ok) return fail(401, 1000, "Invalid API Token");
+    if (!a.ok) return fail(401, CF.INVALID_TOKEN, "Invalid API Token");
     const id = a.principal.kind === "api-token" ? a.principal.id : "admin";
-    return ok({ id, status: "active" }, 200, undefined);
+    return new Response(JSON.stringify({ result: { id, status: "active" }, success: true, errors: [], messages: [{ code: 10000, message: "This API Token is valid and active", type: null }] }), { headers: { "Content-Type": "application/json; charset=utf-8" } });
   }
-  if (path === "/client/v4/accounts" || path === "/client/v4/memberships") {
+  // What wrangler calls to pick an account when CLOUDFLARE_ACCOUNT_ID is unset, and for whoami.
+  if (path === "/client/v4/accounts" || path === "/client/v4/memberships" || path === "/client/v4/user") {
+    if (!get) return fail(405, CF.METHOD, `Method ${request.method} not allowed for this route; use GET`, { Allow: "GET" });
     const a = await restPrincipal(env, request);
-    if (!a.ok) return fail(a.status, CF.AUTH, a.message);
-    const account = { id: env.ACCOUNT_ID ?? "local", name: "Local Artifacts emulator" };
-    return ok(path.endsWith("accounts") ? [account] : [{ id: account.id, account, status: "accepted" }], 200, { page: 1, per_page: 20, count: 1, total_count: 1, total_pages: 1 });
+    if (!a.ok) return fail(a.status, a.code, a.message);
+    const account = { id: env.ACCOUNT_ID ?? "local", name: "Local Artifacts emulator", type: "standard" };
+    if (path === "/client/v4/user") return ok({ id: "local", email: "local@artifacts-emulator.invalid" });
+    if (path === "/client/v4/accounts") return pageOfOne(url, account);
+    return pageOfOne(url, { id: account.id, account: { id: account.id, name: account.name }, status: "accepted" });
   }
-  if (path === "/client/v4/user") {
-    const a = await restPrincipal(env, request);
-    if (!a.ok) return fail(a.status, CF.AUTH, a.message);
-    return ok({ id: "local", email: "local@artifacts-emulator.invalid" });
-  }
-  if (path.startsWith("/client/v4/")) return fail(404, CF.ROUTE, `Could not route to ${path}, perhaps your object identifier is invalid?`);
-  return new Response("Not found\n", { status: 404, headers: { "Content-Type": "text/plain" } });
+  return notRoutable(request);
 }

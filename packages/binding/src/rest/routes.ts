@@ -5,17 +5,19 @@
  */
 import type { Env, RepoMeta } from "../env.js";
 import { ArtifactsError, invalidInput, toArtifactsError } from "../errors.js";
-import { AccessDenied, ArtifactsService } from "../service.js";
-import { authorize, principalLabel, type Principal } from "../auth/policy.js";
+import { AccessDenied, ArtifactsService, type CreateRepoResult } from "../service.js";
+import { authorize, principalLabel, type Action, type Decision, type Principal } from "../auth/policy.js";
 import { checkHash, checkNamespaceName, checkRepoName } from "../validate.js";
 import { contentTypeFor } from "../repo/mime.js";
 import { restPrincipal } from "../http/auth.js";
 import { CF, fail, fromArtifactsError, ok } from "./envelope.js";
 import type { SortKey } from "../namespace/namespace-object.js";
 import { isValidCidr } from "../auth/cidr.js";
-import type { ApiScope } from "../auth/account-object.js";
+import type { ApiScope, ApiTokenInfo } from "../auth/account-object.js";
+import type { CommitMetadata } from "../repo/reads.js";
 
-const MAX_JSON_BODY = 1024 * 1024;
+/** Largest JSON request body accepted by the control plane. */
+export const MAX_JSON_BODY = 1024 * 1024;
 
 type Ctx = { env: Env; req: Request; url: URL; principal: Principal; origin: string; params: Record<string, string> };
 type Handler = (c: Ctx) => Promise<Response>;
@@ -24,36 +26,84 @@ interface Route {
   method: string;
   pattern: RegExp;
   keys: string[];
+  /** The policy action checked (against the path's namespace) before the handler runs. */
+  action: Action | null;
   handler: Handler;
 }
 
 const routes: Route[] = [];
-function route(method: string, path: string, handler: Handler) {
+function route(method: string, path: string, action: Action | null, handler: Handler) {
   const keys: string[] = [];
   const src = path.replace(/:(\w+)(\+)?/g, (_m, k: string, plus: string) => {
     keys.push(k);
     return plus ? "(.+)" : "([^/]+)";
   });
-  routes.push({ method, pattern: new RegExp(`^${src}$`), keys, handler });
+  routes.push({ method, pattern: new RegExp(`^${src}$`), keys, action, handler });
 }
 
 export function restInfo(m: RepoMeta & { status?: string }) {
   return { id: m.id, name: m.name, description: m.description, default_branch: m.defaultBranch, created_at: m.createdAt, updated_at: m.updatedAt, last_push_at: m.lastPushAt, source: m.source, read_only: m.readOnly, status: "ready" };
 }
 
-async function json(c: Ctx): Promise<Record<string, unknown>> {
-  const len = Number(c.req.headers.get("Content-Length") ?? "0");
-  if (len > MAX_JSON_BODY) throw new HttpFail(413, CF.TOO_LARGE, `Request body is larger than ${MAX_JSON_BODY} bytes`);
-  const text = await c.req.text();
-  if (text.length > MAX_JSON_BODY) throw new HttpFail(413, CF.TOO_LARGE, `Request body is larger than ${MAX_JSON_BODY} bytes`);
-  if (text.trim() === "") return {};
+/**
+ * Past the cap, the rest of a body is read and dropped (up to DRAIN_LIMIT) before the 413 goes
+ * out: answering while the client is still sending makes the connection close under it, and
+ * HTTP clients then report a socket error instead of the JSON answer.
+ */
+const DRAIN_LIMIT = 16 * 1024 * 1024;
+
+async function drain(reader: ReadableStreamDefaultReader<Uint8Array>, budget: number) {
   try {
-    const v = JSON.parse(text) as unknown;
-    if (!v || typeof v !== "object" || Array.isArray(v)) throw new Error();
-    return v as Record<string, unknown>;
+    for (let read = 0; read < budget; ) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      read += value.byteLength;
+    }
+    await reader.cancel();
   } catch {
-    throw new HttpFail(400, CF.BAD_JSON, "Invalid JSON body: expected an object");
+    // the client went away; nothing to answer
   }
+}
+
+/** The request body, read with a byte cap whether or not the client sent Content-Length. */
+async function readBody(req: Request, max: number): Promise<Uint8Array> {
+  const tooLarge = () => new HttpFail(413, CF.TOO_LARGE, `Request body is larger than ${max} bytes`);
+  if (!req.body) return new Uint8Array();
+  const reader = req.body.getReader();
+  const declared = req.headers.get("Content-Length");
+  if (declared !== null && Number(declared) > max) {
+    await drain(reader, Number(declared) <= DRAIN_LIMIT ? DRAIN_LIMIT : 0);
+    throw tooLarge();
+  }
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > max) {
+      await drain(reader, DRAIN_LIMIT - total);
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  const out = new Uint8Array(total);
+  let o = 0;
+  for (const c of chunks) out.set(c, (o += c.byteLength) - c.byteLength);
+  return out;
+}
+
+async function json(c: Ctx): Promise<Record<string, unknown>> {
+  const text = new TextDecoder().decode(await readBody(c.req, MAX_JSON_BODY));
+  if (text.trim() === "") return {};
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    throw new HttpFail(400, CF.BAD_JSON, "Invalid JSON body: could not parse it");
+  }
+  if (!v || typeof v !== "object" || Array.isArray(v)) throw new HttpFail(400, CF.BAD_JSON, "Invalid JSON body: expected an object");
+  return v as Record<string, unknown>;
 }
 
 class HttpFail extends Error {
@@ -66,130 +116,194 @@ class HttpFail extends Error {
   }
 }
 
-const svc = (c: Ctx) => new ArtifactsService(c.env, checkNamespaceName(decodeURIComponent(c.params.ns!)), c.principal, c.origin);
+const svc = (c: Ctx) => new ArtifactsService(c.env, checkNamespaceName(c.params.ns), c.principal, c.origin);
+/** Query integers: digits only ("1e2", "0x10" and "" are not numbers here). */
 const intParam = (v: string | null, name: string, def: number, min: number, max: number) => {
   if (v === null || v === "") return def;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min || n > max) throw invalidInput(`Invalid ${name}: must be an integer between ${min} and ${max}.`);
+  const n = /^-?\d+$/.test(v.trim()) ? Number(v) : NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max) throw invalidInput(`Invalid ${name}: must be an integer between ${min} and ${max}.`);
   return n;
 };
-const nameParam = (c: Ctx) => checkRepoName(decodeURIComponent(c.params.name!));
+const nameParam = (c: Ctx) => checkRepoName(c.params.name);
+const account = (c: Ctx) => c.env.ACCOUNT.get(c.env.ACCOUNT.idFromName("account"));
+const deny = (d: Decision) => {
+  if (!d.allow) throw new AccessDenied(d.status, d.reason);
+};
+
+/** The binding's camelCase commit metadata in the REST API's snake_case (contract §5.2). */
+function restCommit(m: CommitMetadata) {
+  return { hash: m.hash, tree_hash: m.treeHash, message: m.message, author: m.author, committer: m.committer, parents: m.parents, authored_at: m.authoredAt, committed_at: m.committedAt };
+}
+
+function restApiToken(t: ApiTokenInfo & { value?: string }) {
+  return {
+    id: t.id,
+    name: t.name,
+    scopes: t.scopes,
+    namespace: t.namespace,
+    allow_ips: t.allowIps,
+    status: t.status,
+    created_at: t.createdAt,
+    expires_at: t.expiresAt,
+    last_used_at: t.lastUsedAt,
+    ...(t.value !== undefined ? { value: t.value } : {}),
+  };
+}
+
+function pageInfo(page: number, perPage: number, count: number, total: number) {
+  return { page, per_page: perPage, count, total_count: total, total_pages: Math.max(1, Math.ceil(total / perPage)) };
+}
 
 // ── namespaces (account level) ────────────────────────────────────────────────
-route("GET", "/namespaces", async (c) => {
-  const d = authorize(c.principal, "namespace.list", {});
-  if (!d.allow) throw new AccessDenied(d.status, d.reason);
-  const limit = intParam(c.url.searchParams.get("limit") ?? c.url.searchParams.get("per_page"), "limit", 100, 1, 200);
-  const cursor = c.url.searchParams.get("cursor") ?? undefined;
-  const account = c.env.ACCOUNT.get(c.env.ACCOUNT.idFromName("account"));
+// Wrangler pages these with ?page=N and stops when page * per_page >= total_count; the SDK and
+// other clients follow result_info.cursor. Both work (docs/contract-choices.md).
+route("GET", "/namespaces", "namespace.list", async (c) => {
+  const q = c.url.searchParams;
+  const limit = intParam(q.get("limit") ?? q.get("per_page"), "limit", 100, 1, 200);
+  const cursor = q.get("cursor") || undefined;
+  const page = intParam(q.get("page"), "page", 1, 1, 1_000_000);
+  const p = c.principal;
+  if (p.kind === "api-token" && p.namespace !== null) {
+    // A namespace-limited token sees its own namespace and nothing else.
+    const only = await account(c).getNamespace(p.namespace);
+    const visible = only && page === 1 && !cursor ? [only] : [];
+    return ok(visible, 200, { cursor: "", ...pageInfo(page, limit, visible.length, only ? 1 : 0) });
+  }
   const after = cursor ? safeAtob(cursor) : undefined;
-  const r = await account.listNamespaces(limit, after);
-  const visible = c.principal.kind === "api-token" && c.principal.namespace ? r.namespaces.filter((n) => n.namespace === (c.principal as { namespace: string }).namespace) : r.namespaces;
+  const r = await account(c).listNamespaces(limit, after !== undefined ? { after } : cursor ? {} : { offset: (page - 1) * limit });
   const last = r.namespaces[r.namespaces.length - 1];
-  return ok(visible, 200, { cursor: r.more && last ? btoa(last.namespace) : "", per_page: limit, count: visible.length });
+  const next = r.more && last ? btoa(last.namespace) : "";
+  return ok(r.namespaces, 200, cursor ? { cursor: next, per_page: limit, count: r.namespaces.length, total_count: r.total } : { cursor: next, ...pageInfo(page, limit, r.namespaces.length, r.total) });
 });
-route("POST", "/namespaces", async (c) => {
+route("POST", "/namespaces", null, async (c) => {
   const body = await json(c);
   const name = checkNamespaceName(body.namespace);
-  const d = authorize(c.principal, "namespace.create", { namespace: name });
-  if (!d.allow) throw new AccessDenied(d.status, d.reason);
-  const j = body.jurisdiction === undefined ? "unrestricted" : body.jurisdiction;
+  deny(authorize(c.principal, "namespace.create", { namespace: name }));
+  const j = body.jurisdiction === undefined || body.jurisdiction === null ? "unrestricted" : body.jurisdiction;
   if (j !== "unrestricted" && j !== "eu" && j !== "us" && j !== "fedramp") throw invalidInput("Invalid jurisdiction: must be eu, us or fedramp.");
-  const account = c.env.ACCOUNT.get(c.env.ACCOUNT.idFromName("account"));
-  if (!(await account.createNamespace(name, j as string))) throw new ArtifactsError("ALREADY_EXISTS", `namespace already exists: ${name}`);
-  return ok(await account.getNamespace(name), 201);
+  if (!(await account(c).createNamespace(name, j))) throw new ArtifactsError("ALREADY_EXISTS", `namespace already exists: ${name}`);
+  return ok(await account(c).getNamespace(name), 201);
 });
-route("GET", "/namespaces/:ns", async (c) => {
+route("GET", "/namespaces/:ns", "namespace.read", async (c) => {
   const s = svc(c);
-  s.authz("namespace.read");
   const info = await s.account().getNamespace(s.namespace);
   if (!info) throw new ArtifactsError("NOT_FOUND", `Namespace not found: ${s.namespace}.`);
   return ok(info);
 });
 
 // ── repos ─────────────────────────────────────────────────────────────────────
-route("POST", "/namespaces/:ns/repos", async (c) => {
+const createResult = (r: CreateRepoResult) => ({ id: r.id, name: r.name, description: r.description, default_branch: r.defaultBranch, remote: r.remote, token: r.token });
+
+route("POST", "/namespaces/:ns/repos", "repo.create", async (c) => {
   const body = await json(c);
   const r = await svc(c).create(body.name, {
     ...(body.description !== undefined ? { description: body.description } : {}),
     ...(body.read_only !== undefined ? { readOnly: body.read_only } : {}),
     ...(body.default_branch !== undefined ? { setDefaultBranch: body.default_branch } : {}),
   });
-  return ok({ id: r.id, name: r.name, description: r.description, default_branch: r.defaultBranch, remote: r.remote, token: r.token }, 201);
+  return ok(createResult(r), 201);
 });
-route("GET", "/namespaces/:ns/repos", async (c) => {
+
+const SORTS: readonly SortKey[] = ["created_at", "updated_at", "last_push_at", "name"];
+type ListFilters = { search?: string; sort: SortKey; direction: "asc" | "desc" };
+
+/** Page N (1-based) of the keyset listing: skip (N-1)*limit entries by following cursors, 200 at a time. */
+async function repoPage(s: ArtifactsService, page: number, limit: number, f: ListFilters) {
+  let cursor: string | undefined;
+  for (let skip = (page - 1) * limit; skip > 0; ) {
+    const n = Math.min(200, skip);
+    const r = await s.list({ limit: n, ...(cursor ? { cursor } : {}) }, f);
+    if (!r.cursor) return { repos: [], total: r.total };
+    cursor = r.cursor;
+    skip -= n;
+  }
+  return s.list({ limit, ...(cursor ? { cursor } : {}) }, f);
+}
+
+route("GET", "/namespaces/:ns/repos", "repo.list", async (c) => {
   const q = c.url.searchParams;
   const limit = intParam(q.get("limit") ?? q.get("per_page"), "limit", 50, 1, 200);
-  const sort = (q.get("sort") ?? "created_at") as SortKey;
-  if (!["created_at", "updated_at", "last_push_at", "name"].includes(sort)) throw invalidInput("Invalid sort: must be created_at, updated_at, last_push_at or name.");
-  const direction = (q.get("direction") ?? (sort === "name" ? "asc" : "desc")) as "asc" | "desc";
+  const sort = (q.get("sort") || "created_at") as SortKey;
+  if (!SORTS.includes(sort)) throw invalidInput("Invalid sort: must be created_at, updated_at, last_push_at or name.");
+  const direction = (q.get("direction") || "desc").toLowerCase();
   if (direction !== "asc" && direction !== "desc") throw invalidInput("Invalid direction: must be asc or desc.");
+  const search = q.get("search") || undefined;
+  const f: ListFilters = { ...(search ? { search } : {}), sort, direction };
   const s = svc(c);
-  const search = q.get("search") ?? undefined;
-  const r = await s.list({ limit, ...(q.get("cursor") ? { cursor: q.get("cursor") } : {}) }, { ...(search ? { search } : {}), sort, direction });
-  return ok(r.repos.map((m) => ({ ...restInfo(m), remote: s.remote(m.name) })), 200, { cursor: r.cursor ?? "", per_page: limit, count: r.repos.length, total_count: r.total });
+  const cursor = q.get("cursor") || undefined;
+  const page = intParam(q.get("page"), "page", 1, 1, 1_000_000);
+  const r = cursor ? await s.list({ limit, cursor }, f) : await repoPage(s, page, limit, f);
+  const result = r.repos.map((m) => ({ ...restInfo(m), remote: s.remote(m.name) }));
+  const next = "cursor" in r && r.cursor ? r.cursor : "";
+  return ok(result, 200, cursor ? { cursor: next, per_page: limit, count: result.length, total_count: r.total } : { cursor: next, ...pageInfo(page, limit, result.length, r.total) });
 });
-route("GET", "/namespaces/:ns/repos/:name", async (c) => {
+route("GET", "/namespaces/:ns/repos/:name", "repo.read", async (c) => {
   const s = svc(c);
   const rec = await s.record(nameParam(c));
   const m = await s.info(rec.id, rec.name);
   return ok({ ...restInfo(m), remote: m.remote });
 });
-route("DELETE", "/namespaces/:ns/repos/:name", async (c) => {
+route("DELETE", "/namespaces/:ns/repos/:name", "repo.delete", async (c) => {
   const s = svc(c);
   const name = nameParam(c);
   const r = await s.delete(name);
   if (!r.deleted) throw new ArtifactsError("NOT_FOUND", `Repository not found: ${name}.`);
   return ok({ id: r.id }, 202);
 });
-route("POST", "/namespaces/:ns/repos/:name/fork", async (c) => {
+route("POST", "/namespaces/:ns/repos/:name/fork", "repo.fork", async (c) => {
+  const s = svc(c);
+  const source = nameParam(c);
   const body = await json(c);
-  const r = await svc(c).fork(nameParam(c), body.name, {
+  const r = await s.fork(source, body.name, {
     ...(body.description !== undefined ? { description: body.description } : {}),
     ...(body.read_only !== undefined ? { readOnly: body.read_only } : {}),
     ...(body.default_branch_only !== undefined ? { defaultBranchOnly: body.default_branch_only } : {}),
   });
-  return ok({ id: r.id, name: r.name, description: r.description, default_branch: r.defaultBranch, remote: r.remote, token: r.token, objects: r.objects }, 201);
+  return ok({ ...createResult(r), objects: r.objects }, 201);
 });
-route("POST", "/namespaces/:ns/repos/:name/import", async (c) => {
+route("POST", "/namespaces/:ns/repos/:name/import", "repo.import", async (c) => {
   const body = await json(c);
   const r = await svc(c).import({
     source: { url: body.url, ...(body.branch !== undefined ? { branch: body.branch } : {}), ...(body.depth !== undefined ? { depth: body.depth } : {}) },
-    target: { name: decodeURIComponent(c.params.name!), opts: { ...(body.read_only !== undefined ? { readOnly: body.read_only } : {}), ...(body.description !== undefined ? { description: body.description } : {}) } },
+    target: { name: c.params.name, opts: { ...(body.read_only !== undefined ? { readOnly: body.read_only } : {}), ...(body.description !== undefined ? { description: body.description } : {}) } },
   });
-  return ok({ id: r.id, name: r.name, description: r.description, default_branch: r.defaultBranch, remote: r.remote, token: r.token }, 201);
+  return ok(createResult(r), 201);
 });
 
 // ── tokens ────────────────────────────────────────────────────────────────────
-route("GET", "/namespaces/:ns/repos/:name/tokens", async (c) => {
+route("GET", "/namespaces/:ns/repos/:name/tokens", "token.list", async (c) => {
   const q = c.url.searchParams;
-  const state = (q.get("state") ?? "active") as "active" | "expired" | "revoked" | "all";
+  const state = (q.get("state") || "active") as "active" | "expired" | "revoked" | "all";
   if (!["active", "expired", "revoked", "all"].includes(state)) throw invalidInput("Invalid state: must be active, expired, revoked or all.");
   const perPage = intParam(q.get("per_page"), "per_page", 30, 1, 100);
   const page = intParam(q.get("page"), "page", 1, 1, 1_000_000);
   const s = svc(c);
-  s.authz("token.list");
   const rec = await s.record(nameParam(c));
   const r = await s.repo(rec.id).listTokensPage(state, page, perPage);
-  return ok(r.tokens.map((t) => ({ id: t.id, scope: t.scope, state: t.state, created_at: t.createdAt, expires_at: t.expiresAt })), 200, { page, per_page: perPage, total_pages: Math.max(1, Math.ceil(r.total / perPage)), count: r.tokens.length, total_count: r.total });
+  return ok(
+    r.tokens.map((t) => ({ id: t.id, scope: t.scope, state: t.state, created_at: t.createdAt, expires_at: t.expiresAt })),
+    200,
+    pageInfo(page, perPage, r.tokens.length, r.total),
+  );
 });
-route("POST", "/namespaces/:ns/tokens", async (c) => {
+route("POST", "/namespaces/:ns/tokens", "token.create", async (c) => {
   const body = await json(c);
   if (typeof body.repo !== "string") throw invalidInput("Invalid repo: repo is required.");
+  // The binding's message quotes the TTL it got; a non-number is never quoted back (it could be anything, a token included).
+  if (body.ttl !== undefined && body.ttl !== null && typeof body.ttl !== "number") throw new ArtifactsError("INVALID_TTL", "Invalid TTL: must be a number of seconds between 60 and 31536000.");
   const s = svc(c);
-  s.authz("token.create");
   const rec = await s.record(checkRepoName(body.repo));
   const t = await s.createToken(rec.id, rec.name, body.scope, body.ttl);
   return ok({ id: t.id, plaintext: t.plaintext, scope: t.scope, expires_at: t.expiresAt }, 201);
 });
-route("DELETE", "/namespaces/:ns/tokens/:id", async (c) => {
+route("DELETE", "/namespaces/:ns/tokens/:id", "token.revoke", async (c) => {
   const id = c.params.id!;
-  if (!/^[0-9a-z]{16}$/.test(id)) throw invalidInput("Invalid token id.");
+  if (!/^[0-9a-z]{16}$/.test(id)) throw invalidInput("Invalid token id: must be 16 characters of [0-9a-z].");
   const s = svc(c);
-  s.authz("token.revoke");
   const repoId = await s.ns().tokenRepo(id);
   if (!repoId) throw new ArtifactsError("NOT_FOUND", `Token not found: ${id}.`);
   const meta = await s.repo(repoId).info();
+  // Only active tokens can be revoked; an expired or already revoked one is "not found" here (docs/contract-choices.md).
   if (!meta || !(await s.revokeToken(repoId, meta.name, id))) throw new ArtifactsError("NOT_FOUND", `Token not found: ${id}.`);
   return ok({ id });
 });
@@ -197,118 +311,130 @@ route("DELETE", "/namespaces/:ns/tokens/:id", async (c) => {
 // ── reads ─────────────────────────────────────────────────────────────────────
 async function repoFor(c: Ctx) {
   const s = svc(c);
-  s.authz("content.read");
   const rec = await s.record(nameParam(c));
   return { s, stub: s.repo(rec.id), rec };
 }
 const FOREVER = { "Cache-Control": "public, max-age=31536000, immutable" };
-route("GET", "/namespaces/:ns/repos/:name/blob/:hash", async (c) => {
+/** Bytes from a repository are never rendered or sniffed by a browser (contract §3.3 content type). */
+const SAFE = { "X-Content-Type-Options": "nosniff", "Content-Security-Policy": "default-src 'none'; sandbox", "Content-Disposition": "inline" };
+
+route("GET", "/namespaces/:ns/repos/:name/blob/:hash", "content.read", async (c) => {
   const { stub } = await repoFor(c);
   const b = await stub.readBlob(checkHash(c.params.hash));
   if (!b) throw new ArtifactsError("NOT_FOUND", "Blob not found.");
-  return new Response(await b.arrayBuffer(), { headers: { "Content-Type": "application/octet-stream", ...FOREVER } });
+  return new Response(await b.arrayBuffer(), { headers: { "Content-Type": "application/octet-stream", ...SAFE, ...FOREVER } });
 });
-route("GET", "/namespaces/:ns/repos/:name/tree/:hash", async (c) => {
+/**
+ * The binding raises INTERNAL_ERROR for an object of the wrong kind (contract §3.3); over REST that
+ * is the client's mistake, so it is a 404 like a blob route given a tree (docs/contract-choices.md).
+ */
+async function ofKind<T>(read: Promise<T>, kind: string): Promise<T> {
+  try {
+    return await read;
+  } catch (e) {
+    // Only the repo object's own ArtifactsError for a wrong kind; any other failure stays a 500.
+    const x = e as { name?: string; code?: string };
+    if (x?.name === "ArtifactsError" && x.code === "INTERNAL_ERROR") throw new ArtifactsError("NOT_FOUND", `Object is not a ${kind}.`);
+    throw e;
+  }
+}
+route("GET", "/namespaces/:ns/repos/:name/tree/:hash", "content.read", async (c) => {
   const { stub } = await repoFor(c);
-  const t = await stub.readTree(checkHash(c.params.hash));
+  const t = await ofKind(stub.readTree(checkHash(c.params.hash)), "tree");
   if (!t) throw new ArtifactsError("NOT_FOUND", "Tree not found.");
   return ok(t, 200, undefined, FOREVER);
 });
-route("GET", "/namespaces/:ns/repos/:name/commit/:hash", async (c) => {
+route("GET", "/namespaces/:ns/repos/:name/commit/:hash", "content.read", async (c) => {
   const { stub } = await repoFor(c);
-  const m = await stub.readCommit(checkHash(c.params.hash));
+  const m = await ofKind(stub.readCommit(checkHash(c.params.hash)), "commit");
   if (!m) throw new ArtifactsError("NOT_FOUND", "Commit not found.");
-  return ok(m, 200, undefined, FOREVER);
+  return ok(restCommit(m), 200, undefined, FOREVER);
 });
-route("GET", "/namespaces/:ns/repos/:name/file", async (c) => {
+route("GET", "/namespaces/:ns/repos/:name/file", "content.read", async (c) => {
   const { stub } = await repoFor(c);
-  const f = await stub.readFile(c.url.searchParams.get("ref") ?? "HEAD", c.url.searchParams.get("path") ?? "");
+  const f = await stub.fileBytes(c.url.searchParams.get("ref") ?? "HEAD", c.url.searchParams.get("path") ?? "");
   if (!f) throw new ArtifactsError("NOT_FOUND", "File not found.");
-  return new Response(await f.arrayBuffer(), { headers: { "Content-Type": "application/octet-stream" } });
+  return new Response(f.bytes, { headers: { "Content-Type": contentTypeFor(f.path, f.bytes), ...SAFE, "Cache-Control": "no-cache" } });
 });
-route("GET", "/namespaces/:ns/repos/:name/raw/:ref/:path+", async (c) => {
+// raw/<ref>/<path>: a ref may itself contain "/" (feature/x), so try each split, shortest ref first.
+route("GET", "/namespaces/:ns/repos/:name/raw/:rest+", "content.read", async (c) => {
   const { stub } = await repoFor(c);
-  const path = decodeURIComponent(c.params.path!);
-  const f = await stub.fileBytes(decodeURIComponent(c.params.ref!), path);
-  if (!f) throw new ArtifactsError("NOT_FOUND", "File not found.");
-  return new Response(f.bytes, {
-    headers: { "Content-Type": contentTypeFor(f.path, f.bytes), "X-Content-Type-Options": "nosniff", "Content-Security-Policy": "default-src 'none'; sandbox", "Content-Disposition": "inline", "Cache-Control": "no-cache" },
-  });
+  const segs = c.params.rest!.split("/");
+  for (let i = 1; i < segs.length; i++) {
+    const f = await stub.fileBytes(segs.slice(0, i).join("/"), segs.slice(i).join("/"));
+    if (f) return new Response(f.bytes, { headers: { "Content-Type": contentTypeFor(f.path, f.bytes), ...SAFE, "Cache-Control": "no-cache" } });
+  }
+  throw new ArtifactsError("NOT_FOUND", "File not found.");
 });
-route("GET", "/namespaces/:ns/repos/:name/log", async (c) => {
+route("GET", "/namespaces/:ns/repos/:name/log", "content.read", async (c) => {
   const { stub } = await repoFor(c);
   const q = c.url.searchParams;
   const opts: Record<string, unknown> = {};
   if (q.get("ref")) opts.ref = q.get("ref");
   if (q.get("limit")) opts.limit = Number(q.get("limit"));
   if (q.get("offset")) opts.offset = Number(q.get("offset"));
-  return ok(await stub.log(opts));
+  return ok((await stub.log(opts)).map(restCommit));
 });
-route("GET", "/namespaces/:ns/repos/:name/refs", async (c) => {
+route("GET", "/namespaces/:ns/repos/:name/refs", "content.read", async (c) => {
   const { stub } = await repoFor(c);
   const r = await stub.refs();
   return ok({ head: r.head, refs: r.refs });
 });
-route("GET", "/namespaces/:ns/repos/:name/stats", async (c) => {
+route("GET", "/namespaces/:ns/repos/:name/stats", "content.read", async (c) => {
   const { stub } = await repoFor(c);
   return ok(await stub.stats());
 });
 
 // ── audit log and events (emulator extensions, read-only) ──────────────────────
-route("GET", "/namespaces/:ns/audit", async (c) => {
+route("GET", "/namespaces/:ns/audit", "audit.read", async (c) => {
   const s = svc(c);
-  s.authz("audit.read");
   const q = c.url.searchParams;
   const time = (v: string | null) => (v ? (/^\d+$/.test(v) ? Number(v) * 1000 : Date.parse(v)) : undefined);
+  const since = time(q.get("since"));
+  const until = time(q.get("until"));
+  if (Number.isNaN(since) || Number.isNaN(until)) throw invalidInput("Invalid since/until: use unix seconds or an ISO-8601 time.");
   const entries = await s.ns().listAudit({
     limit: intParam(q.get("limit"), "limit", 100, 1, 1000),
-    ...(time(q.get("since")) !== undefined ? { since: time(q.get("since"))! } : {}),
-    ...(time(q.get("until")) !== undefined ? { until: time(q.get("until"))! } : {}),
+    ...(since !== undefined ? { since } : {}),
+    ...(until !== undefined ? { until } : {}),
     ...(q.get("principal") ? { principal: q.get("principal")! } : {}),
     ...(q.get("action") ? { action: q.get("action")! } : {}),
-    ...(q.get("before") ? { before: Number(q.get("before")) } : {}),
+    ...(q.get("before") ? { before: intParam(q.get("before"), "before", 0, 0, Number.MAX_SAFE_INTEGER) } : {}),
   });
   return ok(entries);
 });
-route("GET", "/namespaces/:ns/events", async (c) => {
+route("GET", "/namespaces/:ns/events", "events.read", async (c) => {
   const s = svc(c);
-  s.authz("events.read");
   const q = c.url.searchParams;
   const events = await s.ns().listEvents({
     limit: intParam(q.get("limit"), "limit", 100, 1, 1000),
     ...(q.get("type") ? { type: q.get("type")! } : {}),
     ...(q.get("repo") ? { repo: q.get("repo")! } : {}),
-    ...(q.get("after") ? { after: Number(q.get("after")) } : {}),
+    ...(q.get("after") ? { after: intParam(q.get("after"), "after", 0, 0, Number.MAX_SAFE_INTEGER) } : {}),
   });
   return ok(events);
 });
 
 // ── API tokens (operator only) ────────────────────────────────────────────────
-function requireManage(p: Principal) {
-  const d = authorize(p, "apitoken.manage");
-  if (!d.allow) throw new AccessDenied(d.status, d.reason);
-}
-route("GET", "/api-tokens", async (c) => {
-  requireManage(c.principal);
-  return ok(await c.env.ACCOUNT.get(c.env.ACCOUNT.idFromName("account")).listApiTokens());
+route("GET", "/api-tokens", "apitoken.manage", async (c) => {
+  return ok((await account(c).listApiTokens()).map(restApiToken));
 });
-route("POST", "/api-tokens", async (c) => {
-  requireManage(c.principal);
+route("POST", "/api-tokens", "apitoken.manage", async (c) => {
   const b = await json(c);
   const scopes = (Array.isArray(b.scopes) ? b.scopes : ["artifacts:read"]) as unknown[];
   if (scopes.length === 0 || scopes.some((s) => s !== "artifacts:read" && s !== "artifacts:write")) throw invalidInput("Invalid scopes: use artifacts:read and/or artifacts:write.");
   const ns = b.namespace === undefined || b.namespace === null ? null : checkNamespaceName(b.namespace);
   const ttl = b.ttl === undefined || b.ttl === null ? null : b.ttl;
   if (ttl !== null && (typeof ttl !== "number" || !Number.isInteger(ttl) || ttl < 60)) throw invalidInput("Invalid ttl: must be an integer of at least 60 seconds.");
+  if (b.allow_ips !== undefined && b.allow_ips !== null && !Array.isArray(b.allow_ips)) throw invalidInput("Invalid allow_ips: must be an array of IP addresses or CIDRs.");
   const ips = (Array.isArray(b.allow_ips) ? b.allow_ips : []) as unknown[];
   if (ips.some((i) => typeof i !== "string" || !isValidCidr(i))) throw invalidInput("Invalid allow_ips: each entry must be an IP address or CIDR.");
   const name = typeof b.name === "string" && b.name ? b.name : "local token";
-  const t = await c.env.ACCOUNT.get(c.env.ACCOUNT.idFromName("account")).createApiToken({ name, scopes: scopes as ApiScope[], namespace: ns, ttlSeconds: ttl as number | null, allowIps: ips as string[] });
-  return ok(t, 201);
+  const t = await account(c).createApiToken({ name, scopes: [...new Set(scopes)] as ApiScope[], namespace: ns, ttlSeconds: ttl as number | null, allowIps: ips as string[] });
+  return ok(restApiToken(t), 201);
 });
-route("DELETE", "/api-tokens/:id", async (c) => {
-  requireManage(c.principal);
-  if (!(await c.env.ACCOUNT.get(c.env.ACCOUNT.idFromName("account")).revokeApiToken(c.params.id!))) throw new ArtifactsError("NOT_FOUND", "API token not found.");
+route("DELETE", "/api-tokens/:id", "apitoken.manage", async (c) => {
+  if (!(await account(c).revokeApiToken(c.params.id!))) throw new ArtifactsError("NOT_FOUND", "API token not found.");
   return ok({ id: c.params.id });
 });
 
@@ -320,24 +446,44 @@ function safeAtob(s: string): string | undefined {
   }
 }
 
-/** Dispatch `path` (relative to the artifacts base) for an authenticated request. */
-export async function handleRest(env: Env, req: Request, path: string, origin: string): Promise<Response> {
+function decodeParam(v: string): string {
+  try {
+    return decodeURIComponent(v);
+  } catch {
+    throw invalidInput("Invalid path: malformed percent-encoding.");
+  }
+}
+
+/** Dispatch `path` (relative to the artifacts base) for a request; `accountId` is the v4 path's account. */
+export async function handleRest(env: Env, req: Request, path: string, origin: string, accountId?: string): Promise<Response> {
   try {
     const matching = routes.filter((r) => r.pattern.test(path));
-    if (matching.length === 0) return fail(404, CF.ROUTE, `Could not route to ${new URL(req.url).pathname}, perhaps your object identifier is invalid?`);
+    if (matching.length === 0) return notRoutable(req);
     const r = matching.find((x) => x.method === req.method || (req.method === "HEAD" && x.method === "GET"));
-    if (!r) return fail(405, CF.METHOD, `Method ${req.method} not allowed for this route`);
+    if (!r) return fail(405, CF.METHOD, `Method ${req.method} not allowed for this route; use ${[...new Set(matching.map((x) => x.method))].join(" or ")}`, { Allow: [...new Set(matching.map((x) => x.method))].join(", ") });
     const auth = await restPrincipal(env, req);
-    if (!auth.ok) return fail(auth.status, CF.AUTH, auth.message);
+    if (!auth.ok) return fail(auth.status, auth.code, auth.message);
+    if (accountId !== undefined && env.ACCOUNT_ID && accountId !== env.ACCOUNT_ID) return fail(403, CF.AUTH, "Authentication error: this credential cannot access that account");
     const m = r.pattern.exec(path)!;
     const params: Record<string, string> = {};
-    r.keys.forEach((k, i) => (params[k] = m[i + 1]!));
+    r.keys.forEach((k, i) => (params[k] = k === "rest" ? m[i + 1]!.split("/").map(decodeParam).join("/") : decodeParam(m[i + 1]!)));
+    if (r.action) deny(authorize(auth.principal, r.action, params.ns !== undefined ? { namespace: checkNamespaceName(params.ns) } : {}));
     return await r.handler({ env, req, url: new URL(req.url), principal: auth.principal, origin, params });
   } catch (e) {
     if (e instanceof HttpFail) return fail(e.status, e.code, e.message);
-    if (e instanceof AccessDenied) return fail(e.status, CF.AUTH, e.message);
+    if (e instanceof AccessDenied) return fail(e.status, CF.AUTH, `Authentication error: ${e.message}`);
     return fromArtifactsError(toArtifactsError(e));
   }
+}
+
+/** Cloudflare's answer for a path no route serves (with 404 rather than its 400; docs/contract-choices.md). */
+export function notRoutable(req: Request): Response {
+  // The path is echoed as Cloudflare does, minus anything shaped like a credential someone pasted into it.
+  const path = new URL(req.url).pathname.replace(/(art_v1_|art_v2_[a-z]_|cfat_)[^/]*/gi, "[redacted]");
+  return fail(404, [
+    { code: CF.ROUTE, message: `Could not route to ${path}, perhaps your object identifier is invalid?` },
+    { code: CF.NO_ROUTE, message: "No route for that URI" },
+  ]);
 }
 
 export { principalLabel };
