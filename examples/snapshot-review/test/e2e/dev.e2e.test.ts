@@ -12,8 +12,18 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freeLoopbackPort, git, spawnDev, type DevProcess } from "@artifacts-emulator/emulator/testing/node";
-import type { Review } from "../../src/index.js";
-import type { Snapshot } from "../../src/render.js";
+
+// The Worker's response shapes (src/ is typed for workerd, this test for Node).
+interface Review {
+  before: string;
+  after: string;
+  changes: Array<{ path: string; status: string }>;
+  commits: Array<{ message: string }>;
+}
+interface Snapshot {
+  history: Array<{ hash: string }>;
+  files: Array<{ path: string; content?: string }>;
+}
 
 const here = dirname(fileURLToPath(import.meta.url));
 const exampleDir = resolve(here, "../..");
