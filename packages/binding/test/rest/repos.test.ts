@@ -199,3 +199,35 @@ describe("namespaces", () => {
     expectFail(await call(`${svc.base}/namespaces?limit=201`), 400, 10100);
   });
 });
+
+describe("the /v1/api base serves every route the v4 base does", () => {
+  test("list, fork, import, tokens, revoke and every read route, with the same envelopes", async () => {
+    const v1 = `${svc.url}/v1/api/namespaces/par`;
+    const made = expectOk<{ token: string; remote: string }>(await call(`${v1}/repos`, { method: "POST", body: { name: "p" } }), 201);
+    await sb.ok([...bearerArgs(made.token), "push", "-q", made.remote, "main"], { cwd: src });
+    const list = await call<Array<{ name: string }>>(`${v1}/repos?limit=1`);
+    expect(expectOk(list).map((r) => r.name)).toEqual(["p"]);
+    expect(list.body.result_info).toMatchObject({ cursor: "", per_page: 1, count: 1, total_count: 1 });
+    expect(expectOk<{ objects: number }>(await call(`${v1}/repos/p/fork`, { method: "POST", body: { name: "p2" } }), 201).objects).toBeGreaterThan(0);
+    expectFail(await call(`${v1}/repos/p3/import`, { method: "POST", body: { url: "nope" } }), 400, 10100);
+    const t = expectOk<{ id: string }>(await call(`${v1}/tokens`, { method: "POST", body: { repo: "p", scope: "read" } }), 201);
+    const tokens = await call<Array<{ id: string }>>(`${v1}/repos/p/tokens?per_page=1`);
+    expect(tokens.body.result_info).toMatchObject({ page: 1, per_page: 1, total_count: 2, total_pages: 2 });
+    expect(expectOk(await call(`${v1}/tokens/${t.id}`, { method: "DELETE" }))).toEqual({ id: t.id });
+    const log = expectOk<Array<{ hash: string; tree_hash: string }>>(await call(`${v1}/repos/p/log`));
+    expect(log.map((c) => c.hash)).toEqual(await sb.client(src).line(["rev-list", "--first-parent", "main"]).then((s) => s.split("\n")));
+    expect(expectOk<{ hash: string }>(await call(`${v1}/repos/p/commit/${log[0]!.hash}`)).hash).toBe(log[0]!.hash);
+    const tree = expectOk<Array<{ name: string; hash: string }>>(await call(`${v1}/repos/p/tree/${log[0]!.tree_hash}`));
+    const readme = tree.find((e) => e.name === "README.md")!;
+    const auth = { headers: { Authorization: "Bearer test-admin-token-0123456789" } };
+    expect(await (await fetch(`${v1}/repos/p/blob/${readme.hash}`, auth)).text()).toBe("# hello\n");
+    expect(await (await fetch(`${v1}/repos/p/file?path=README.md`, auth)).text()).toBe("# hello\n");
+    const raw = await fetch(`${v1}/repos/p/raw/main/README.md`, auth);
+    expect(raw.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(await raw.text()).toBe("# hello\n");
+    expect(expectOk<{ namespace: string; repo_count: number }>(await call(`${svc.url}/v1/api/namespaces/par`))).toMatchObject({ namespace: "par", repo_count: 2 });
+    expect(expectOk<Array<{ namespace: string }>>(await call(`${svc.url}/v1/api/namespaces`)).map((n) => n.namespace)).toContain("par");
+    expect(expectOk(await call(`${v1}/repos/p2`, { method: "DELETE" }), 202)).toMatchObject({ id: expect.any(String) });
+    expectFail(await call(`${svc.url}/v1/api/api-tokens`), 404, 7003);
+  });
+});
