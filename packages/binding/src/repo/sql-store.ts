@@ -30,8 +30,13 @@ CREATE TABLE IF NOT EXISTS pushes (id INTEGER PRIMARY KEY AUTOINCREMENT, started
 CREATE TABLE IF NOT EXISTS kv (k TEXT PRIMARY KEY, v TEXT);
 `;
 
+/**
+ * The bytes of `u8` as an ArrayBuffer of exactly that length. Copy with `new Uint8Array(u8)`,
+ * never `u8.slice()`: the engine's deflate returns a Node Buffer (node:zlib), whose slice is a
+ * view, so `.slice().buffer` would be the whole allocation and every row would get all of it.
+ */
 function toBuffer(u8: Uint8Array): ArrayBuffer {
-  return u8.byteOffset === 0 && u8.byteLength === u8.buffer.byteLength ? (u8.buffer as ArrayBuffer) : (u8.slice().buffer as ArrayBuffer);
+  return u8.byteOffset === 0 && u8.byteLength === u8.buffer.byteLength ? (u8.buffer as ArrayBuffer) : (new Uint8Array(u8).buffer as ArrayBuffer);
 }
 
 interface ObjectRow {

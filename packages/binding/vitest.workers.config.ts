@@ -1,0 +1,27 @@
+/**
+ * The workerd test project: tests under test/workers run inside workerd through
+ * @cloudflare/vitest-pool-workers 0.23 (integration.md §2.5), here the engine's storage
+ * conformance suite against SqlRepoStore on Durable Object SQLite.
+ */
+import { defineConfig } from "vitest/config";
+import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
+
+export default defineConfig({
+  plugins: [
+    cloudflareTest(() => ({
+      main: "./test/workers/store-worker.mts",
+      // 0.23's bundled wrangler would otherwise ask for Cloudflare credentials (integration.md §2.5)
+      remoteBindings: false,
+      miniflare: {
+        // ≤ 2026-08-22: the newest date the pool's bundled workerd accepts
+        compatibilityDate: "2026-08-01",
+        compatibilityFlags: ["nodejs_compat"],
+        durableObjects: { STORE: { className: "StoreObject", useSQLite: true } },
+      },
+    })),
+  ],
+  test: {
+    include: ["test/workers/**/*.test.mts"],
+    testTimeout: 60_000,
+  },
+});
