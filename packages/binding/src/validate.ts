@@ -122,6 +122,14 @@ export function checkTokenOrId(v: unknown): string {
 }
 export const TOKEN_ID_RE = /^[0-9a-z]{16}$/;
 
+/** readFile's arguments (contract §3.3): a non-empty ref and path. */
+export function checkFileArgs(args: unknown): { ref: string; path: string } {
+  const a = (args ?? {}) as { ref?: unknown; path?: unknown };
+  if (typeof a.ref !== "string" || a.ref === "") throw invalidInput("Invalid ref: ref required.");
+  if (typeof a.path !== "string" || a.path === "") throw invalidInput("Invalid path: path required.");
+  return { ref: a.ref, path: a.path };
+}
+
 /** readFile path normalisation (contract §3.3): undefined means "return null". */
 export function normalizePath(path: string): string | undefined {
   const parts = path.split("/").filter((s) => s !== "" && s !== ".");

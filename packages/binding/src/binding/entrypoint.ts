@@ -7,7 +7,7 @@ import { RpcTarget, WorkerEntrypoint } from "cloudflare:workers";
 import type { Env } from "../env.js";
 import { toArtifactsError, repoNotFound } from "../errors.js";
 import { ArtifactsService } from "../service.js";
-import { checkRepoName } from "../validate.js";
+import { checkFileArgs, checkHash, checkLogOpts, checkRepoName } from "../validate.js";
 
 export interface BindingProps {
   namespace?: string;
@@ -64,8 +64,10 @@ export class ArtifactsRepoHandle extends RpcTarget {
   revokeToken(tokenOrId: string) {
     return guard(() => this.svc.revokeToken(this.id, this.name, tokenOrId));
   }
+  // Arguments are checked before the repo's existence, on every method (docs/contract-choices.md).
   readBlob(hash: string) {
     return guard(async () => {
+      checkHash(hash);
       await this.alive();
       // A Blob crosses the Durable Object RPC hop as a real Blob; only its static type is a stub.
       return (await this.stub().readBlob(hash)) as Blob | null;
@@ -73,33 +75,36 @@ export class ArtifactsRepoHandle extends RpcTarget {
   }
   readTree(hash: string) {
     return guard(async () => {
+      checkHash(hash);
       await this.alive();
       return this.stub().readTree(hash);
     });
   }
   readCommit(hash: string) {
     return guard(async () => {
+      checkHash(hash);
       await this.alive();
       return this.stub().readCommit(hash);
     });
   }
   readFile(args: { ref: string; path: string }) {
     return guard(async () => {
+      const { ref, path } = checkFileArgs(args);
       await this.alive();
-      const a = (args ?? {}) as { ref?: unknown; path?: unknown };
-      return (await this.stub().readFile(a.ref as string, a.path as string)) as Blob | null;
+      return (await this.stub().readFile(ref, path)) as Blob | null;
     });
   }
   log(opts?: { ref?: string; limit?: number; offset?: number }) {
     return guard(async () => {
+      checkLogOpts(opts);
       await this.alive();
       return this.stub().log(opts);
     });
   }
   fork(name: string, opts?: { description?: string; readOnly?: boolean; defaultBranchOnly?: boolean }) {
+    // The service checks the target and options first, then that the source is this handle's repo.
     return guard(async () => {
-      const meta = await this.alive();
-      const { objects: _objects, ...result } = await this.svc.fork(meta.name, name, opts, this.id);
+      const { objects: _objects, ...result } = await this.svc.fork(this.name, name, opts, this.id);
       return result;
     });
   }

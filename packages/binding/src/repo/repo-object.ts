@@ -11,7 +11,7 @@ import type { Env, RepoMeta } from "../env.js";
 import { ArtifactsError, invalidInput, repoNotFound } from "../errors.js";
 import { nowIso, randomId } from "../util/ids.js";
 import { digestEqual, formatToken, mintSecret, sha256Hex, tokenSecret, isTokenShaped } from "../util/tokens.js";
-import { checkHash, checkLogOpts, normalizePath, TOKEN_ID_RE } from "../validate.js";
+import { checkFileArgs, checkHash, checkLogOpts, normalizePath, TOKEN_ID_RE } from "../validate.js";
 import { SqlRepoStore } from "./sql-store.js";
 import { commitMetadata, lookupPath, resolveRef, treeEntryView, type CommitMetadata, type TreeEntryView } from "./reads.js";
 import { contentTypeFor } from "./mime.js";
@@ -213,8 +213,7 @@ export class RepoObject extends DurableObject<Env> {
   }
 
   async fileBytes(ref: string, path: string): Promise<{ bytes: Uint8Array; path: string } | null> {
-    if (typeof ref !== "string" || ref === "") throw invalidInput("Invalid ref: ref required.");
-    if (typeof path !== "string" || path === "") throw invalidInput("Invalid path: path required.");
+    checkFileArgs({ ref, path });
     const norm = normalizePath(path);
     if (!norm) return null;
     const odb = this.odb();

@@ -202,6 +202,16 @@ describe("get and delete (§3.2)", () => {
       await fails(() => handle.log(), "NOT_FOUND", msg);
       await fails(() => handle.fork(`${name}-fork`), "NOT_FOUND", msg);
       await fails(() => svc.artifacts.get(`${name}-fork`), "NOT_FOUND");
+      // argument errors come first, as on a live handle
+      await fails(() => handle.createToken("write", 1), "INVALID_TTL");
+      await fails(() => handle.revokeToken("x"), "INVALID_INPUT");
+      await fails(() => handle.readBlob("x"), "INVALID_INPUT");
+      await fails(() => handle.readTree(""), "INVALID_INPUT");
+      await fails(() => handle.readCommit("A".repeat(40)), "INVALID_INPUT");
+      await fails(() => handle.readFile({ ref: "", path: "a.txt" }), "INVALID_INPUT");
+      await fails(() => handle.log({ limit: 0 }), "INVALID_INPUT");
+      await fails(() => handle.fork("bad name"), "INVALID_REPO_NAME");
+      await fails(() => handle.fork(`${name}-fork`, { readOnly: "no" } as never), "INVALID_INPUT");
       if (recreate) {
         // the new repo is untouched by calls on the old handle
         const fresh = await svc.artifacts.get(name);
