@@ -30,7 +30,6 @@ export class ObjectDb {
   private cache: LruCache<GitObject>;
   private commits = new Map<Oid, CommitInfo>();
   private trees = new LruCache<TreeEntry[]>(8 * 1024 * 1024);
-  private links = new LruCache<TreeLinks>(8 * 1024 * 1024);
 
   /** `stores` are searched in order (e.g. a push's quarantine, then the live store). */
   constructor(
@@ -132,10 +131,12 @@ export class ObjectDb {
     return entries;
   }
 
-  /** A tree's entry ids and kinds, for walks (cheaper than `tree`: names are not decoded). */
+  /**
+   * A tree's entry ids and kinds, for walks (cheaper than `tree`: names are not decoded). Not cached:
+   * walks visit each tree once, and keeping every entry id of a repository's trees alive for the
+   * whole request made a clone's JS heap grow by ~20 MiB (the resolved tree bytes stay in the LRU).
+   */
   async treeLinks(oid: Oid): Promise<TreeLinks> {
-    const t = this.links.get(oid);
-    if (t) return t;
     const o = await this.read(oid);
     if (o.type !== "tree") throw new PackCorruptError(`object ${oid} is a ${o.type}, not a tree`);
     const oids: Oid[] = [];
@@ -144,9 +145,7 @@ export class ObjectDb {
       oids.push(id);
       kinds.push(kind);
     });
-    const links = { oids, kinds: Uint8Array.from(kinds) };
-    this.links.set(oid, links, oids.length * 64 + 64);
-    return links;
+    return { oids, kinds: Uint8Array.from(kinds) };
   }
 
   async tag(oid: Oid): Promise<Tag> {
