@@ -104,8 +104,9 @@ export function serviceConfig(opts: ServiceConfigOptions): Record<string, unknow
     compatibility_flags: ["nodejs_compat"],
     ...block,
     migrations: [{ tag: "v1", new_sqlite_classes: ["RepoObject", "NamespaceObject", "AccountObject"] }],
-    // `--env` applies to every config of a multi-config session: give the service the same block.
-    ...(opts.env ? { env: { [opts.env]: block } } : {}),
+    // `--env` applies to every config of a multi-config session: give the service the same block, and
+    // keep its name (wrangler would call it `artifacts-emulator-<env>` and the bindings would not connect).
+    ...(opts.env ? { env: { [opts.env]: { name: SERVICE_NAME, ...block } } } : {}),
   };
 }
 

@@ -266,6 +266,7 @@ export async function startDev(argv: string[], o: StartDevOptions = {}): Promise
   regenerating = resolveUserConfig(configPath, env, script).then(
     (checked) => {
       if (!sameFacts(checked, user)) {
+        if (process.env.ARTIFACTS_EMULATOR_DEBUG) log(`[artifacts-emulator] debug: wrangler resolved ${JSON.stringify(checked)}, fast path ${JSON.stringify(user)}`);
         user = checked;
         write(readWranglerConfig(configPath), user);
       }

@@ -42,6 +42,9 @@ export async function getArtifactsPlatformProxy<Env = Record<string, unknown>>(o
   // Worker itself cannot run without it, so only those of other Workers are kept.
   const dos = (consumer.durableObjects ?? {}) as Record<string, unknown>;
   consumer.durableObjects = Object.fromEntries(Object.entries(dos).filter(([, d]) => typeof d === "object" && d !== null && "scriptName" in d && (d as { scriptName?: string }).scriptName));
+  // The placeholder script needs no module rules (Miniflare 5's V4 adapter refuses them with a script).
+  delete consumer.modulesRules;
+  consumer.name ??= "worker";
   const persist = o.persist ?? true;
   const state = persist === false ? undefined : new StateDir(typeof persist === "object" ? persist.path : join(dirname(configPath), ".wrangler/state"), process.cwd());
   const host = "127.0.0.1";

@@ -5,6 +5,7 @@
 import type { Miniflare } from "miniflare";
 import { StateDir, choosePort } from "./state.js";
 import { serviceWorkerOptions } from "./service-worker.js";
+import { DASHBOARD_PATH, dashboardWorkerOptions, DashboardSessions, findDashboard } from "./dashboard.js";
 
 export interface EmulatorOptions {
   host?: string;
@@ -14,6 +15,12 @@ export interface EmulatorOptions {
   persist?: boolean;
   accountId?: string;
   vars?: Record<string, string>;
+  /**
+   * The dashboard's Worker script (apps/dashboard `dist/worker.mjs`), served on the same origin
+   * under /cdn-cgi/artifacts/. Default: found when @artifacts-emulator/dashboard is installed
+   * and built; false: no dashboard.
+   */
+  dashboard?: string | false;
 }
 
 export interface RunningEmulator {
@@ -23,6 +30,10 @@ export interface RunningEmulator {
   state: StateDir;
   mf: Miniflare;
   restBase: string;
+  /** `<url>/cdn-cgi/artifacts/`, or null when the dashboard is not served. */
+  dashboardUrl: string | null;
+  /** The dashboard URL with a one-time session in its fragment (opens the page as the operator). */
+  dashboardSession(): string;
   close(): Promise<void>;
 }
 
@@ -37,13 +48,15 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
   const vars: Record<string, string> = { ADMIN_TOKEN: adminToken, ...opts.vars };
   if (port !== 0) vars.PUBLIC_ORIGIN = origin;
   // Loaded on demand: Miniflare takes about a second to import, and most CLI commands never need it.
-  const { Miniflare: MiniflareCtor, convertV4MiniflareOptions } = await import("miniflare");
+  const { Miniflare: MiniflareCtor, convertV4MiniflareOptions, Response: MfResponse } = await import("miniflare");
+  const dashboardScript = opts.dashboard === false ? undefined : (opts.dashboard ?? findDashboard());
+  const sessions = new DashboardSessions(persist ? state : undefined, adminToken);
   const mf = new MiniflareCtor(
     convertV4MiniflareOptions({
       host,
       port,
       ...(persist ? { resourcePersistencePath: state.resourceRoot } : {}),
-      workers: [serviceWorkerOptions(vars)],
+      workers: [serviceWorkerOptions(vars), ...(dashboardScript ? [dashboardWorkerOptions(dashboardScript, sessions.handler(MfResponse as unknown as typeof Response))] : [])],
     } as never),
   );
   const ready = await mf.ready;
@@ -59,6 +72,11 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
     state,
     mf,
     restBase: `${url}/client/v4/accounts/${accountId}/artifacts`,
+    dashboardUrl: dashboardScript ? `${url}${DASHBOARD_PATH}` : null,
+    dashboardSession: () => {
+      if (!dashboardScript) throw new Error("The dashboard is not served: build apps/dashboard (pnpm build).");
+      return `${url}${DASHBOARD_PATH}#session=${sessions.mint()}`;
+    },
     close: async () => {
       if (persist) state.clearServer();
       await mf.dispose();

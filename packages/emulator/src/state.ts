@@ -3,9 +3,9 @@
  * (`.wrangler/state` by default, or --persist-to). Durable Object data lives where Miniflare puts
  * it (`v3/do`); our own files (operator token, last port, running server) under `artifacts/`.
  */
-import { mkdirSync, readFileSync, writeFileSync, existsSync, rmSync, chmodSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync, existsSync, rmSync, chmodSync, readdirSync, renameSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { createServer } from "node:net";
 
 export const DEFAULT_PERSIST = ".wrangler/state";
@@ -74,10 +74,57 @@ export class StateDir {
     rmSync(this.file("server.json"), { force: true });
   }
 
+  /**
+   * One-time dashboard sessions (`artifacts-emulator dashboard`): a random code goes into the URL
+   * fragment the CLI prints; only its SHA-256 and expiry are stored here (owner-only). The running
+   * emulator takes a code once (see takeDashboardSession) and answers with the operator
+   * credential, so no stored secret is ever printed.
+   */
+  get dashboardSessions() {
+    return join(this.own, "dashboard-sessions");
+  }
+  createDashboardSession(ttlMs = DASHBOARD_SESSION_TTL_MS): { code: string; expiresAt: string } {
+    mkdirSync(this.dashboardSessions, { recursive: true, mode: 0o700 });
+    const now = Date.now();
+    for (const f of readdirSync(this.dashboardSessions)) {
+      const p = join(this.dashboardSessions, f);
+      try {
+        if (!(Number(readFileSync(p, "utf8")) > now)) rmSync(p, { force: true });
+      } catch {
+        // taken meanwhile
+      }
+    }
+    const code = randomBytes(32).toString("base64url");
+    writeFileSync(join(this.dashboardSessions, sessionKey(code)), String(now + ttlMs), { mode: 0o600 });
+    return { code, expiresAt: new Date(now + ttlMs).toISOString() };
+  }
+  /** Use a code: true once, if it was issued and has not expired. The rename makes two takers race safely. */
+  takeDashboardSession(code: string): boolean {
+    if (!/^[A-Za-z0-9_-]{43}$/.test(code)) return false;
+    const f = join(this.dashboardSessions, sessionKey(code));
+    const taken = `${f}.taken-${randomBytes(6).toString("hex")}`;
+    try {
+      renameSync(f, taken);
+    } catch {
+      return false;
+    }
+    const exp = Number(readFileSync(taken, "utf8"));
+    rmSync(taken, { force: true });
+    return exp > Date.now();
+  }
+
   /** Remove all emulator data (repos, tokens, audit); the operator token and port are kept. */
   resetAll() {
     rmSync(this.doPersist, { recursive: true, force: true });
   }
+}
+
+/** How long a code printed by `artifacts-emulator dashboard` can be used (once). */
+export const DASHBOARD_SESSION_TTL_MS = 5 * 60_000;
+
+/** The file name a session code is stored under: its SHA-256, so the directory never holds a usable code. */
+export function sessionKey(code: string): string {
+  return createHash("sha256").update(code).digest("hex");
 }
 
 export function portFree(port: number, host: string): Promise<boolean> {

@@ -1,0 +1,138 @@
+import { mkdtemp, rm, writeFile, mkdir } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { HTTP_BINDING, rewriteMiniflareWorker, rewriteWranglerConfig, rewriteWranglerConfigForDev, withErrorSerialization } from "../src/glue.js";
+import { parseWranglerConfig, stripJsonc } from "../src/wrangler-config.js";
+import { parseDevArgs, resolveRawConfig, resolveUserConfig } from "../src/dev.js";
+import { entryShim, ignoreSibling } from "../src/dev-files.js";
+import { versionOk } from "../src/node22.js";
+
+const svc = (binding: string, namespace: string) => ({ binding, service: "artifacts-emulator", entrypoint: "ArtifactsBinding", props: { namespace } });
+
+describe("glue", () => {
+  it("adds enhanced_error_serialization only for consumers dated before 2026-04-21", () => {
+    expect(withErrorSerialization("2026-04-20", ["nodejs_compat"])).toEqual(["nodejs_compat", "enhanced_error_serialization"]);
+    expect(withErrorSerialization("2026-04-21", ["nodejs_compat"])).toEqual(["nodejs_compat"]);
+    expect(withErrorSerialization("2025-01-01", ["enhanced_error_serialization"])).toEqual(["enhanced_error_serialization"]);
+  });
+
+  it("Miniflare shape: artifacts become service bindings to the entrypoint with the namespace in props", () => {
+    const out = rewriteMiniflareWorker({ name: "w", compatibilityDate: "2026-08-01", artifacts: { ARTIFACTS: { namespace: "ns" } }, serviceBindings: { OTHER: "x" } });
+    expect(out).not.toHaveProperty("artifacts");
+    expect(out.serviceBindings).toEqual({ OTHER: "x", ARTIFACTS: { name: "artifacts-emulator", entrypoint: "ArtifactsBinding", props: { namespace: "ns" } } });
+  });
+
+  it("wrangler shape: keeps other services and adds the flag to old consumers", () => {
+    const out = rewriteWranglerConfig({ compatibility_date: "2025-06-01", services: [{ binding: "S", service: "s" }], artifacts: [{ binding: "A", namespace: "n" }] });
+    expect(out.services).toEqual([{ binding: "S", service: "s" }, svc("A", "n")]);
+    expect(out.compatibility_flags).toEqual(["enhanced_error_serialization"]);
+  });
+
+  it("dev sibling: every environment swapped on its own, main → the shim, inherited flags kept", () => {
+    const raw = {
+      name: "w",
+      main: "src/index.ts",
+      compatibility_date: "2025-06-01",
+      compatibility_flags: ["nodejs_compat"],
+      artifacts: [{ binding: "ARTIFACTS", namespace: "prod" }],
+      env: {
+        staging: { artifacts: [{ binding: "ARTIFACTS", namespace: "staging" }], vars: { X: "1" } },
+        other: { main: "src/other.ts", compatibility_date: "2026-08-01" },
+      },
+    };
+    const out = rewriteWranglerConfigForDev(raw, { entry: ".wrangler/artifacts-dev/entry.mjs", baseDir: "./src" }) as Record<string, any>;
+    expect(out.main).toBe(".wrangler/artifacts-dev/entry.mjs");
+    expect(out.base_dir).toBe("./src");
+    expect(out.artifacts).toBeUndefined();
+    expect(out.services).toEqual([svc("ARTIFACTS", "prod"), { binding: HTTP_BINDING, service: "artifacts-emulator" }]);
+    expect(out.compatibility_flags).toEqual(["nodejs_compat", "enhanced_error_serialization"]);
+    // staging inherits date and flags: its own flags must keep nodejs_compat
+    expect(out.env.staging.services).toEqual([svc("ARTIFACTS", "staging"), { binding: HTTP_BINDING, service: "artifacts-emulator" }]);
+    expect(out.env.staging.compatibility_flags).toEqual(["nodejs_compat", "enhanced_error_serialization"]);
+    expect(out.env.staging.vars).toEqual({ X: "1" });
+    // artifacts do not inherit: `other` has none, but still gets the HTTP binding and the shim
+    expect(out.env.other.services).toEqual([{ binding: HTTP_BINDING, service: "artifacts-emulator" }]);
+    expect(out.env.other.main).toBe(".wrangler/artifacts-dev/entry.mjs");
+    expect(out.env.other.compatibility_flags).toBeUndefined();
+    expect(raw.artifacts).toHaveLength(1); // input untouched
+  });
+
+  it("the entry shim re-exports the user's module and imports it relatively", () => {
+    const shim = entryShim("/p/.wrangler/artifacts-dev/entry.mjs", "/p/src/index.ts");
+    expect(shim).toContain('import * as user from "../../src/index.ts";');
+    expect(shim).toContain('export * from "../../src/index.ts";');
+    expect(shim).toContain(`env[${JSON.stringify(HTTP_BINDING)}]`);
+  });
+});
+
+describe("config reading", () => {
+  it("strips JSONC comments and trailing commas but not string contents", () => {
+    const text = `// c\n{ "a": "http://x/*y*/", /* b */ "b": [1, 2,], "c": "//", }\n`;
+    expect(JSON.parse(stripJsonc(text))).toEqual({ a: "http://x/*y*/", b: [1, 2], c: "//" });
+    expect(JSON.parse(stripJsonc(`{"q": "say \\"hi\\", // not a comment"}`))).toEqual({ q: 'say "hi", // not a comment' });
+  });
+
+  it("reads TOML configs", () => {
+    const c = parseWranglerConfig(`name = "w"\nmain = "src/index.ts"\n[[artifacts]]\nbinding = "ARTIFACTS"\nnamespace = "n"\n`, "wrangler.toml");
+    expect(c.artifacts).toEqual([{ binding: "ARTIFACTS", namespace: "n" }]);
+  });
+
+  it("parses wrangler dev args: -c and our flags are taken out, the rest passes through", () => {
+    const a = parseDevArgs(["-c", "w.jsonc", "--env=staging", "--port", "9999", "--var", "A:1", "--remote", "src/x.ts", "--artifacts-webhook", "/hook", "--persist-to", "st"]);
+    expect(a).toMatchObject({ config: "w.jsonc", env: "staging", port: 9999, script: "src/x.ts", webhooks: ["/hook"], persistTo: "st" });
+    expect(a.passthrough).toEqual(["--env=staging", "--port", "9999", "--var", "A:1", "--remote", "--persist-to", "st"]);
+  });
+
+  it("knows which Node the wrangler CLI accepts", () => {
+    expect(versionOk("v22.12.0")).toBe(true);
+    expect(versionOk("v22.11.9")).toBe(false);
+    expect(versionOk("v20.20.2")).toBe(false);
+    expect(versionOk("v24.1.0")).toBe(true);
+  });
+});
+
+describe("against wrangler's own reader", () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "glue-"));
+    await mkdir(join(dir, "src"));
+    await writeFile(join(dir, "src", "index.ts"), "export default {}\n");
+    await writeFile(join(dir, "src", "other.ts"), "export default {}\n");
+    await writeFile(
+      join(dir, "wrangler.jsonc"),
+      `{ "name": "w", "main": "src/index.ts", "compatibility_date": "2026-08-01", "dev": { "port": 9123 },
+         "artifacts": [{ "binding": "ARTIFACTS", "namespace": "prod" }],
+         "env": { "staging": { "artifacts": [{ "binding": "ARTIFACTS", "namespace": "stg" }, { "binding": "MORE", "namespace": "m" }] },
+                  "bare": { "main": "src/other.ts" } } }`,
+    );
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it("the fast raw resolution agrees with unstable_readConfig for every environment", async () => {
+    const path = join(dir, "wrangler.jsonc");
+    const { readWranglerConfig } = await import("../src/wrangler-config.js");
+    const raw = readWranglerConfig(path);
+    for (const env of [undefined, "staging", "bare"]) {
+      const fast = resolveRawConfig(path, raw, env, undefined);
+      const wr = await resolveUserConfig(path, env, undefined);
+      expect(fast.main, String(env)).toBe(wr.main);
+      expect(fast.artifacts, String(env)).toEqual(wr.artifacts);
+      expect(fast.devPort).toBe(9123);
+    }
+    expect(resolveRawConfig(path, raw, "staging", undefined).artifacts.map((a) => a.namespace)).toEqual(["stg", "m"]);
+    expect(resolveRawConfig(path, raw, "bare", undefined).artifacts).toEqual([]);
+    expect(() => resolveRawConfig(path, raw, "nope", undefined)).toThrow(/No environment "nope"/);
+  });
+
+  it("git-ignores the sibling through .git/info/exclude, once", async () => {
+    await mkdir(join(dir, ".git", "info"), { recursive: true });
+    await mkdir(join(dir, "sub"));
+    const f = ignoreSibling(join(dir, "sub"));
+    expect(f).toBe(join(dir, ".git", "info", "exclude"));
+    ignoreSibling(dir);
+    const { readFile } = await import("node:fs/promises");
+    const text = await readFile(f!, "utf8");
+    expect(text.match(/^\.wrangler\.artifacts-dev\.\*$/gm)).toHaveLength(1);
+  });
+});
