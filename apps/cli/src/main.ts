@@ -107,7 +107,7 @@ const commands: Record<string, Command> = {
       if (values["dry-run"]) return print(format, { dryRun: true, wouldCreate: body }, () => `Would create API token ${JSON.stringify(body)}`);
       const c = await connect(connOpts(values));
       const { result } = await api<Record<string, unknown>>(c, "POST", "/api-tokens", body);
-      print(format, result, () => `Created API token ${result.id} (${(result.scopes as string[]).join(", ")}${result.namespace ? `, namespace ${result.namespace}` : ""}${result.expiresAt ? `, expires ${result.expiresAt}` : ""}).\nToken (shown once):\n${result.value}`);
+      print(format, result, () => `Created API token ${result.id} (${(result.scopes as string[]).join(", ")}${result.namespace ? `, namespace ${result.namespace}` : ""}${result.expires_at ? `, expires ${result.expires_at}` : ""}).\nToken (shown once):\n${result.value}`);
     },
   },
 
@@ -118,7 +118,7 @@ const commands: Record<string, Command> = {
     async run({ values, format }) {
       const c = await connect(connOpts(values));
       const { result } = await api<Array<Record<string, unknown>>>(c, "GET", "/api-tokens");
-      print(format, result, () => table(result, ["id", "name", "status", "scopes", "namespace", "expiresAt", "lastUsedAt"]));
+      print(format, result, () => table(result, ["id", "name", "status", "scopes", "namespace", "expires_at", "last_used_at"]));
     },
   },
 
