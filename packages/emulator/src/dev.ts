@@ -196,13 +196,19 @@ export interface DevSession {
   origin: string;
   files: DevFiles;
   exited: Promise<number>;
-  stop(signal?: NodeJS.Signals): Promise<number>;
+  stop(signal?: NodeJS.Signals, graceMs?: number): Promise<number>;
 }
 
 export interface StartDevOptions {
   /** Where to write our one startup line (default: stdout). */
   log?: (line: string) => void;
   stdio?: "inherit" | "pipe";
+  /**
+   * Run wrangler in its own process group, so `stop()` ends it and everything it started (its Node
+   * child, esbuild, workerd) even if wrangler hangs. Default: true with piped stdio; with a terminal
+   * it stays in ours, so Ctrl+C and wrangler's hotkeys work.
+   */
+  detached?: boolean;
 }
 
 /** Starts `wrangler dev` for the arguments; resolves once the child is spawned (not yet ready). */
@@ -256,11 +262,24 @@ export async function startDev(argv: string[], o: StartDevOptions = {}): Promise
 
   const node = await findNode22({ cwd, packageDir: emulatorPackageDir() });
   const wrangler = wranglerPaths();
+  const detached = o.detached ?? o.stdio === "pipe";
   const child = spawn(node, [wrangler.bin, "dev", "-c", files.sibling, "-c", files.serviceConfig, ...passthrough], {
     cwd,
     stdio: o.stdio ?? "inherit",
     env: { ...process.env },
+    detached,
   });
+  const signalAll = (sig: NodeJS.Signals) => {
+    try {
+      if (detached && child.pid) process.kill(-child.pid, sig);
+      else child.kill(sig);
+    } catch {
+      /* gone */
+    }
+  };
+  // If this process goes away without stopping the session, do not leave wrangler behind.
+  const onExit = () => signalAll("SIGTERM");
+  process.once("exit", onExit);
   state.savePort(port);
   // wrangler's reader is the authority on per-environment bindings: check the fast path against it.
   regenerating = resolveUserConfig(configPath, env, script).then(
@@ -278,6 +297,7 @@ export async function startDev(argv: string[], o: StartDevOptions = {}): Promise
   const exited = new Promise<number>((res) => {
     child.once("exit", (code, signal) => {
       unwatchFile(configPath, onChange);
+      process.off("exit", onExit);
       if (ready) state.clearServer();
       res(code ?? (signal ? 128 + (constants.signals[signal] ?? 1) : 1));
     });
@@ -311,9 +331,13 @@ export async function startDev(argv: string[], o: StartDevOptions = {}): Promise
     origin,
     files,
     exited,
-    async stop(signal: NodeJS.Signals = "SIGTERM") {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      return exited;
+    async stop(signal: NodeJS.Signals = "SIGTERM", graceMs = 10_000) {
+      if (child.exitCode === null && child.signalCode === null) signalAll(signal);
+      const timer = setTimeout(() => signalAll("SIGKILL"), graceMs);
+      const code = await exited;
+      clearTimeout(timer);
+      if (detached) signalAll("SIGKILL"); // anything of the group still around
+      return code;
     },
   };
 }

@@ -60,8 +60,13 @@ async function start(extra: string[] = []): Promise<{ session: DevSession; line:
   let out = "";
   s.child.stdout!.on("data", (b) => (out += b));
   s.child.stderr!.on("data", (b) => (out += b));
-  const line = await Promise.race([ready, s.exited.then((c) => Promise.reject(new Error(`wrangler exited ${c}:\n${out}`))), new Promise<never>((_, rej) => setTimeout(() => rej(new Error(`not ready:\n${out}`)), 60_000))]);
-  return { session: s, line };
+  try {
+    const line = await Promise.race([ready, s.exited.then((c) => Promise.reject(new Error(`wrangler exited ${c}:\n${out}`))), new Promise<never>((_, rej) => setTimeout(() => rej(new Error(`not ready:\n${out}`)), 60_000))]);
+    return { session: s, line };
+  } catch (e) {
+    await s.stop("SIGTERM", 2000);
+    throw e;
+  }
 }
 
 const getJson = async (path: string) => {
