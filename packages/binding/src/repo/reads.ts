@@ -21,19 +21,8 @@ export interface TreeEntryView {
 
 const utf8 = new TextDecoder();
 
-/**
- * The engine keeps object text "as latin1" through TextDecoder("latin1"), which the Encoding
- * standard defines as windows-1252: bytes 0x80–0x9F come back as other code points (0x9C as
- * U+0153 "œ", 0x80 as U+20AC "€"). This table maps those back, so UTF-8 such as "Ü" (c3 9c) or
- * "—" (e2 80 94) survives. Code points below 256 are their own byte either way.
- */
-const CP1252: Record<number, number> = {
-  0x20ac: 0x80, 0x201a: 0x82, 0x0192: 0x83, 0x201e: 0x84, 0x2026: 0x85, 0x2020: 0x86, 0x2021: 0x87, 0x02c6: 0x88, 0x2030: 0x89, 0x0160: 0x8a, 0x2039: 0x8b, 0x0152: 0x8c, 0x017d: 0x8e,
-  0x2018: 0x91, 0x2019: 0x92, 0x201c: 0x93, 0x201d: 0x94, 0x2022: 0x95, 0x2013: 0x96, 0x2014: 0x97, 0x02dc: 0x98, 0x2122: 0x99, 0x0161: 0x9a, 0x203a: 0x9b, 0x0153: 0x9c, 0x017e: 0x9e, 0x0178: 0x9f,
-};
-/** The bytes behind an engine-decoded string. */
-const engineBytes = (s: string) => Uint8Array.from(s, (c) => { const n = c.charCodeAt(0); return n < 256 ? n : (CP1252[n] ?? 0x3f); });
-/** Views decode those bytes as UTF-8. */
+/** Our parser keeps header bytes one char per byte (exact round trips); views decode them as UTF-8. */
+const engineBytes = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
 const fromLatin1 = (s: string) => utf8.decode(engineBytes(s));
 
 export function commitMetadata(hash: Oid, c: Commit): CommitMetadata {
