@@ -43,7 +43,7 @@ beforeAll(async () => {
     configFile: false,
     logLevel: "error",
     server: { host: "127.0.0.1", port, strictPort: true },
-    plugins: [cloudflare(withArtifactsEmulator({ configPath: join(dir, "wrangler.jsonc"), persistState: false, inspectorPort: false }, { origin }))],
+    plugins: [cloudflare(withArtifactsEmulator({ configPath: join(dir, "wrangler.jsonc"), persistState: false, inspectorPort: false as const }, { origin }))],
   });
   await server.listen();
 });
