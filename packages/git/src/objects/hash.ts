@@ -1,7 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Oid } from "./oid.js";
 import type { ObjectType } from "./types.js";
-import { encodeUtf8 } from "./bytes.js";
 
 /** Incremental SHA-1 (native `node:crypto` in Node and workerd; 3-8x faster than JS ports, see git-engine.md §3.2). */
 export interface Sha1 {
@@ -21,7 +20,11 @@ export function sha1(): Sha1 {
 
 /** The loose-object header git hashes before the content: "<type> <size>\0". */
 export function objectHeader(type: ObjectType, size: number): Uint8Array {
-  return encodeUtf8(`${type} ${size}\0`);
+  // ASCII only: built by hand rather than through TextEncoder (called once per object hashed).
+  const s = `${type} ${size}\0`;
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  return out;
 }
 
 export function hashObject(type: ObjectType, data: Uint8Array): Oid {

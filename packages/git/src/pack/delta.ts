@@ -44,11 +44,14 @@ export function applyDelta(base: Uint8Array, delta: Uint8Array): Uint8Array {
       if (len === 0) len = 0x10000;
       if (pos > delta.length) throw new PackCorruptError("delta: truncated copy instruction");
       if (off + len > base.length || o + len > resultSize) throw new PackCorruptError("delta: copy out of range");
-      out.set(base.subarray(off, off + len), o);
+      // Short runs by hand: a subarray per instruction was most of this function's allocation.
+      if (len <= 32) for (let k = 0; k < len; k++) out[o + k] = base[off + k]!;
+      else out.set(base.subarray(off, off + len), o);
       o += len;
     } else if (op !== 0) {
       if (pos + op > delta.length || o + op > resultSize) throw new PackCorruptError("delta: insert out of range");
-      out.set(delta.subarray(pos, pos + op), o);
+      if (op <= 32) for (let k = 0; k < op; k++) out[o + k] = delta[pos + k]!;
+      else out.set(delta.subarray(pos, pos + op), o);
       pos += op;
       o += op;
     } else {
