@@ -7,6 +7,7 @@
  *   reset                      delete local data (all, or one namespace)
  *   status                     is an emulator running for this state directory?
  *   dev [wrangler dev args]    the real `wrangler dev`, with env.ARTIFACTS served by the emulator
+ *   dashboard                  print (or --open) a one-time sign-in link to the local dashboard
  * Exit codes: 0 ok, 1 error, 2 usage, 3 emulator not running, 4 authentication.
  */
 import { parseArgs, type ParseArgsConfig } from "node:util";
@@ -69,7 +70,7 @@ const commands: Record<string, Command> = {
         ...(values["persist-to"] ? { persistTo: values["persist-to"] as string } : {}),
         ...(values["account-id"] ? { accountId: values["account-id"] as string } : {}),
       });
-      const info = { url: emu.url, restApi: emu.restBase, gitRemotes: `${emu.url}/git/<namespace>/<repo>.git`, stateDir: emu.state.root, accountId: emu.accountId };
+      const info = { url: emu.url, restApi: emu.restBase, gitRemotes: `${emu.url}/git/<namespace>/<repo>.git`, dashboard: emu.dashboardUrl, stateDir: emu.state.root, accountId: emu.accountId };
       if (format === "json") print(format, info, () => "");
       else
         process.stdout.write(
@@ -77,6 +78,7 @@ const commands: Record<string, Command> = {
             `Artifacts emulator ready on ${emu.url}`,
             `  REST API      ${emu.restBase}`,
             `  Git remotes   ${emu.url}/git/<namespace>/<repo>.git`,
+            ...(emu.dashboardUrl ? [`  Dashboard     ${emu.dashboardUrl}  (sign in: artifacts-emulator dashboard)`] : []),
             `  State         ${emu.state.root}`,
             ``,
             `Create an API token:  artifacts-emulator token create --scope artifacts:write`,
@@ -199,6 +201,28 @@ const commands: Record<string, Command> = {
     async run() {},
   },
 
+  dashboard: {
+    summary: "Print (or --open) a one-time sign-in link to the local dashboard",
+    usage: "artifacts-emulator dashboard [--open] [--persist-to DIR] [--url URL]",
+    options: { open: { type: "boolean" } },
+    async run({ values, format }) {
+      const state = new StateDir(values["persist-to"] as string | undefined);
+      const url = ((values.url as string | undefined) ?? process.env.ARTIFACTS_EMULATOR_URL ?? state.server()?.url)?.replace(/\/+$/, "");
+      if (!url) throw new CliError(`No running emulator found for state directory ${state.root}. Start one with \`artifacts-emulator start\`, or pass --url.`, EXIT.NOT_RUNNING);
+      const page = `${url}/cdn-cgi/artifacts/`;
+      const res = await fetch(page).catch(() => null);
+      if (!res) throw new CliError(`Cannot reach the emulator at ${url}. Is it running?`, EXIT.NOT_RUNNING);
+      if (!res.ok || !(res.headers.get("content-type") ?? "").startsWith("text/html")) throw new CliError(`The emulator at ${url} does not serve the dashboard: build it (pnpm build), then restart the emulator.`);
+      await res.body?.cancel();
+      // The code goes in the fragment: browsers never send it to a server. It works once, for a few
+      // minutes, and only with the emulator that uses this state directory (it is stored there, hashed).
+      const { code, expiresAt } = state.createDashboardSession();
+      const link = `${page}#session=${code}`;
+      print(format, { url: link, expiresAt }, () => `Dashboard sign-in link (works once, until ${new Date(expiresAt).toLocaleTimeString()}):\n${link}`);
+      if (values.open) await openInBrowser(link);
+    },
+  },
+
   status: {
     summary: "Show whether an emulator is running for the state directory",
     usage: "artifacts-emulator status",
@@ -214,6 +238,17 @@ const commands: Record<string, Command> = {
     },
   },
 };
+
+/** The system's browser (no shell: the link is one argument). */
+async function openInBrowser(link: string): Promise<void> {
+  const cmd = process.platform === "darwin" ? "open" : process.platform === "win32" ? "explorer.exe" : "xdg-open";
+  const { spawn } = await import("node:child_process");
+  await new Promise<void>((resolve) => {
+    const p = spawn(cmd, [link], { stdio: "ignore", detached: true });
+    p.once("spawn", () => (p.unref(), resolve()));
+    p.once("error", () => (process.stderr.write(`Could not start ${cmd}; open the link above yourself.\n`), resolve()));
+  });
+}
 
 function connOpts(v: Record<string, unknown>) {
   return { ...(v["persist-to"] ? { persistTo: v["persist-to"] as string } : {}), ...(v.url ? { url: v.url as string } : {}), ...(v["token-stdin"] ? { tokenStdin: true } : {}) };
