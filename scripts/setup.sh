@@ -2,6 +2,7 @@
 # Idempotent setup for a fresh machine that has only Node 20 + npm:
 #   - pnpm (exact version) and a Node 22 (for the wrangler CLI) into the project-local, git-ignored .tools/
 #   - git from Debian's packages when it is missing
+#   - chromium from Debian's packages when it is missing (the dashboard's browser tests)
 #   - the workspace's node_modules (pnpm install --frozen-lockfile)
 # A second run only re-checks versions and lets pnpm confirm node_modules is current (a few seconds).
 set -euo pipefail
@@ -55,6 +56,19 @@ if ! command -v git >/dev/null; then
   "${sudo[@]}" apt-get update -qq >/dev/null
   "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends git >/dev/null
   command -v git >/dev/null || { say "git install failed"; exit 1; }
+fi
+
+# --- 2b. Chromium (the dashboard's browser tests drive Debian's chromium with playwright-core) ----
+if [ ! -x /usr/bin/chromium ]; then
+  say "chromium not found: installing it with apt-get (for the dashboard's browser tests)"
+  sudo=()
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || { say "not root and no sudo: install chromium yourself (apt-get install chromium)"; exit 1; }
+    sudo=(sudo)
+  fi
+  "${sudo[@]}" apt-get update -qq >/dev/null
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null
+  [ -x /usr/bin/chromium ] || { say "chromium install failed"; exit 1; }
 fi
 
 # --- 3. workspace dependencies --------------------------------------------------------------------
