@@ -280,7 +280,8 @@ describe("dashboard in Chromium", () => {
     await page.getByLabel("Name of the fork").fill("demo-fork");
     await page.getByRole("button", { name: "Fork repository" }).click();
     await see("Copy your write token for the fork now.");
-    await shot("16-settings-forked", true);
+    await page.getByRole("heading", { name: "Fork" }).scrollIntoViewIfNeeded();
+    await shot("16-settings-forked");
     await page.getByRole("link", { name: "Open demo-fork" }).click();
     await see("Add a changelog");
     await page.getByRole("link", { name: "Settings" }).click();
@@ -294,6 +295,7 @@ describe("dashboard in Chromium", () => {
     await shot("17-delete-confirm");
     await del.click();
     await page.waitForURL(/\/ns\/default\?deleted=demo-fork/);
+    await see("Deleted demo-fork.");
     expect((await rest("/namespaces/default/repos/demo-fork")).status).toBe(404);
   });
 

@@ -85,9 +85,9 @@ export function CopyField({ value, label }: { value: string; label: string }) {
 }
 
 /** A secret the API returned once: shown here once, never stored, gone when this is dismissed. */
-export function SecretOnce({ value, expires, what, children, onDismiss }: { value: string; expires?: string | null; what: string; children?: ComponentChildren; onDismiss: () => void }) {
+export function SecretOnce({ value, expires, what, children, onDismiss, wide }: { value: string; expires?: string | null; what: string; children?: ComponentChildren; onDismiss: () => void; wide?: boolean }) {
   return (
-    <div class="secret" role="status">
+    <div class={`secret ${wide ? "wide" : ""}`} role="status">
       <p>
         <strong>Copy your {what} now.</strong> It is shown only this once{expires ? <> and expires {" "}<Time t={expires} /> ({absTime(expires)})</> : <> and does not expire</>}.
       </p>

@@ -50,6 +50,7 @@ export function ApiTokensPage() {
         Tokens for the REST API (wrangler, the SDK, curl, this dashboard). Their secrets are stored hashed: each is shown once, when it is created.
       </p>
       {!operator && <ErrorBox error={new Error("Managing API tokens needs the operator session: open the dashboard with `artifacts-emulator dashboard`.")} />}
+      {created?.value && <SecretOnce wide value={created.value} what={`API token “${created.name}”`} expires={created.expires_at} onDismiss={() => setCreated(null)} />}
       <div class="split">
         <section class="card">
           <h2>Create a token</h2>
@@ -98,7 +99,6 @@ export function ApiTokensPage() {
               </button>
             </div>
           </form>
-          {created?.value && <SecretOnce value={created.value} what={`API token “${created.name}”`} expires={created.expires_at} onDismiss={() => setCreated(null)} />}
         </section>
         <section>
           {list.error ? (

@@ -39,6 +39,9 @@ export function RepoPage({ ns, name, sub, loc }: { ns: string; name: string; sub
       <section>
         <Crumbs items={[["Namespaces", href("/")], [ns, href(pathOf(["ns", ns]))], [name, undefined]]} />
         <ErrorBox error={repo.error} retry={repo.reload} />
+        <p>
+          <a href={href(pathOf(["ns", ns]))}>← All repositories in {ns}</a>
+        </p>
       </section>
     );
   }

@@ -67,6 +67,7 @@ export function ReposPage({ ns, loc }: { ns: string; loc: Location }) {
           </button>
         </div>
       </div>
+      {loc.query.get("deleted") && <p class="flash" role="status">Deleted {loc.query.get("deleted")}.</p>}
       <div class="toolbar" role="search">
         <input
           type="search"

@@ -31,8 +31,8 @@ export function SettingsView({ c }: { c: RepoCtx }) {
     navigate(pathOf(["ns", c.ns], { deleted: c.name }));
   });
   return (
-    <div class="settings stack">
-      <section class="card">
+    <div class="settings">
+      <section class="card details-card">
         <h2>Details</h2>
         <dl class="details">
           <dt>Id</dt>

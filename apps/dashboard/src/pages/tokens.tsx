@@ -41,6 +41,13 @@ export function TokensView({ c, loc }: { c: RepoCtx; loc: Location }) {
   const pages = list.data?.result_info?.total_pages ?? 1;
   const go = (o: { state?: string; page?: number }) => navigate(`${repoPath(c, "tokens")}?state=${o.state ?? state}&page=${o.page ?? 1}`);
   return (
+    <>
+    {minted && (
+      <SecretOnce wide value={minted.plaintext} what={`${minted.scope} token`} expires={minted.expires_at} onDismiss={() => setMinted(null)}>
+        <p class="hint">Clone with it:</p>
+        <CopyField label="clone command" value={cloneCommand(c.repo.remote, minted.plaintext)} />
+      </SecretOnce>
+    )}
     <div class="split">
       <section class="card">
         <h2>Mint a token</h2>
@@ -78,12 +85,6 @@ export function TokensView({ c, loc }: { c: RepoCtx; loc: Location }) {
             </button>
           </div>
         </form>
-        {minted && (
-          <SecretOnce value={minted.plaintext} what={`${minted.scope} token`} expires={minted.expires_at} onDismiss={() => setMinted(null)}>
-            <p class="hint">Clone with it:</p>
-            <CopyField label="clone command" value={cloneCommand(c.repo.remote, minted.plaintext)} />
-          </SecretOnce>
-        )}
       </section>
       <section>
         <div class="toolbar">
@@ -184,5 +185,6 @@ export function TokensView({ c, loc }: { c: RepoCtx; loc: Location }) {
         )}
       </Dialog>
     </div>
+    </>
   );
 }
