@@ -4,9 +4,11 @@
  * bindings are service bindings to our entrypoint — and the Artifacts service Worker. The user's
  * config file is never edited, so `wrangler types` and deploys keep seeing `artifacts`.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { createRequire } from "node:module";
 import { constants } from "node:os";
+import { get as httpGet } from "node:http";
+import { get as httpsGet } from "node:https";
 import { unwatchFile, watchFile } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -123,11 +125,11 @@ export function emulatorPackageDir(): string {
   return dirname(require.resolve("@artifacts-emulator/emulator/package.json"));
 }
 
-export function wranglerPaths(): { dir: string; bin: string; api: string } {
+export function wranglerPaths(): { dir: string; bin: string; cli: string; api: string } {
   const require = createRequire(join(emulatorPackageDir(), "package.json"));
   const pkg = require.resolve("wrangler/package.json");
   const dir = dirname(pkg);
-  return { dir, bin: join(dir, "bin", "wrangler.js"), api: require.resolve("wrangler") };
+  return { dir, bin: join(dir, "bin", "wrangler.js"), cli: join(dir, "wrangler-dist", "cli.js"), api: require.resolve("wrangler") };
 }
 
 interface ResolvedUserConfig {
@@ -169,9 +171,39 @@ export async function resolveUserConfig(configPath: string, env: string | undefi
 }
 
 /**
+ * resolveUserConfig in a short-lived Node process: wrangler's API is 15 MB of JavaScript, and
+ * loading it would keep ~200 MB in the wrapper for the whole session and compete with wrangler for
+ * CPU while it starts. Used off the critical path (after ready, and after each config change).
+ */
+export function resolveUserConfigIsolated(configPath: string, env: string | undefined, script: string | undefined): Promise<ResolvedUserConfig> {
+  const code = `const m = await import(${JSON.stringify(pathToFileURL(wranglerPaths().api).href)});
+const read = m.unstable_readConfig ?? m.default.unstable_readConfig;
+const c = read(${JSON.stringify({ config: configPath, ...(env ? { env } : {}), ...(script ? { script } : {}) })}, { hideWarnings: true });
+process.stdout.write(JSON.stringify({ main: c.main, artifacts: c.artifacts ?? [], dev: c.dev ?? {} }));`;
+  return new Promise((res, rej) => {
+    execFile(process.execPath, ["--input-type=module", "-e", code], { cwd: dirname(configPath), maxBuffer: 16 * 1024 * 1024, timeout: 60_000 }, (err, stdout, stderr) => {
+      if (err) return rej(new Error(stderr.trim().split("\n").slice(-3).join(" ") || err.message));
+      try {
+        const c = JSON.parse(stdout) as { main?: string; artifacts: Array<{ binding: string; namespace: string }>; dev: { port?: number; ip?: string; local_protocol?: string } };
+        if (!c.main) throw new Error(`${configPath} has no "main"`);
+        res({
+          main: resolve(dirname(configPath), c.main),
+          artifacts: c.artifacts.map((a) => ({ binding: a.binding, namespace: a.namespace })),
+          ...(c.dev.port ? { devPort: c.dev.port } : {}),
+          ...(c.dev.ip ? { devIp: c.dev.ip } : {}),
+          ...(c.dev.local_protocol ? { localProtocol: c.dev.local_protocol } : {}),
+        });
+      } catch (e) {
+        rej(e as Error);
+      }
+    });
+  });
+}
+
+/**
  * The same facts from the raw config with wrangler's inheritance rules (`main` and `dev` inherit,
  * `artifacts` does not). Loading wrangler's API costs 1–3 s on Node 20, so startup uses this and
- * checks it against unstable_readConfig while wrangler starts (regenerating if they differ).
+ * checks it against unstable_readConfig in a short-lived process once wrangler is ready (regenerating if they differ).
  */
 export function resolveRawConfig(configPath: string, raw: RawConfig, env: string | undefined, script: string | undefined): ResolvedUserConfig {
   const block = env ? raw.env?.[env] : undefined;
@@ -190,6 +222,19 @@ export function resolveRawConfig(configPath: string, raw: RawConfig, env: string
 }
 
 const sameFacts = (a: ResolvedUserConfig, b: ResolvedUserConfig) => a.main === b.main && JSON.stringify(a.artifacts) === JSON.stringify(b.artifacts);
+
+/** One GET with node:http(s) (not fetch: loading undici would add ~10 MB to a wrapper that idles). */
+function healthy(url: string): Promise<boolean> {
+  return new Promise((res) => {
+    const get = url.startsWith("https:") ? httpsGet : httpGet;
+    const req = get(url, { timeout: 2000, rejectUnauthorized: false }, (r) => {
+      r.resume();
+      res(r.statusCode === 200);
+    });
+    req.on("error", () => res(false));
+    req.on("timeout", () => req.destroy());
+  });
+}
 
 export interface DevSession {
   child: ChildProcess;
@@ -242,10 +287,23 @@ export async function startDev(argv: string[], o: StartDevOptions = {}): Promise
   const vars: Record<string, string> = { PUBLIC_ORIGIN: origin, ...(webhooks.length ? { EVENT_WEBHOOK_URLS: webhooks.join(",") } : {}) };
   const secrets = { ADMIN_TOKEN: state.adminToken() };
   const write = (raw: RawConfig, u: ResolvedUserConfig) => generateDevFiles({ userConfigPath: configPath, raw, userMain: u.main, env, vars, secrets });
+  // wrangler's reader is the authority on per-environment bindings: check the fast path against it.
+  const check = () =>
+    resolveUserConfigIsolated(configPath, env, script).then(
+      (checked) => {
+        if (!sameFacts(checked, user)) {
+          if (process.env.ARTIFACTS_EMULATOR_DEBUG) log(`[artifacts-emulator] debug: wrangler resolved ${JSON.stringify(checked)}, fast path ${JSON.stringify(user)}`);
+          user = checked;
+          write(readWranglerConfig(configPath), user);
+        }
+      },
+      (e: Error) => log(`[artifacts-emulator] unstable_readConfig: ${e.message}`),
+    );
   const generate = async () => {
     const raw = readWranglerConfig(configPath);
-    user = await resolveUserConfig(configPath, env, script);
-    return write(raw, user);
+    user = resolveRawConfig(configPath, raw, env, script);
+    write(raw, user);
+    await check();
   };
   const files = write(raw0, user);
   ignoreSibling(configDir);
@@ -263,9 +321,11 @@ export async function startDev(argv: string[], o: StartDevOptions = {}): Promise
   const node = await findNode22({ cwd, packageDir: emulatorPackageDir() });
   const wrangler = wranglerPaths();
   const detached = o.detached ?? o.stdio === "pipe";
-  const child = spawn(node, [wrangler.bin, "dev", "-c", files.sibling, "-c", files.serviceConfig, ...passthrough], {
+  // What wrangler's bin/wrangler.js does (`node --no-warnings wrangler-dist/cli.js …` with an IPC
+  // channel), without its extra Node process: this wrapper takes that role.
+  const child = spawn(node, ["--no-warnings", wrangler.cli, "dev", "-c", files.sibling, "-c", files.serviceConfig, ...passthrough], {
     cwd,
-    stdio: o.stdio ?? "inherit",
+    stdio: o.stdio === "pipe" ? ["pipe", "pipe", "pipe", "ipc"] : ["inherit", "inherit", "inherit", "ipc"],
     env: { ...process.env },
     detached,
   });
@@ -281,17 +341,7 @@ export async function startDev(argv: string[], o: StartDevOptions = {}): Promise
   const onExit = () => signalAll("SIGTERM");
   process.once("exit", onExit);
   state.savePort(port);
-  // wrangler's reader is the authority on per-environment bindings: check the fast path against it.
-  regenerating = resolveUserConfig(configPath, env, script).then(
-    (checked) => {
-      if (!sameFacts(checked, user)) {
-        if (process.env.ARTIFACTS_EMULATOR_DEBUG) log(`[artifacts-emulator] debug: wrangler resolved ${JSON.stringify(checked)}, fast path ${JSON.stringify(user)}`);
-        user = checked;
-        write(readWranglerConfig(configPath), user);
-      }
-    },
-    (e: Error) => log(`[artifacts-emulator] unstable_readConfig: ${e.message}`),
-  );
+
 
   let ready = false;
   const exited = new Promise<number>((res) => {
@@ -313,16 +363,17 @@ export async function startDev(argv: string[], o: StartDevOptions = {}): Promise
     let done = false;
     void exited.then(() => (done = true));
     while (!done && Date.now() - started < 120_000) {
-      const ok = await fetch(`${origin}${REST_PREFIX}/health`).then((r) => r.ok, () => false);
+      const ok = await healthy(`${origin}${REST_PREFIX}/health`);
       if (ok) {
         ready = true;
         state.saveServer({ url: `${origin}${REST_PREFIX}`, pid: process.pid, startedAt: new Date().toISOString() });
         const names = user.artifacts.map((a) => `${a.binding} → namespace "${a.namespace}"`).join(", ") || "no artifacts bindings in this config";
         const ns = user.artifacts[0]?.namespace ?? "<namespace>";
+        regenerating = regenerating.then(check);
         log(`[artifacts-emulator] ready in ${Date.now() - started} ms: Git remotes at ${origin}/git/${ns === "<namespace>" ? ns : encodeURIComponent(ns)}/<repo>.git (${names}); REST API at ${origin}${REST_PREFIX}/client/v4`);
         return;
       }
-      await new Promise((r) => setTimeout(r, 150));
+      await new Promise((r) => setTimeout(r, 50));
     }
   })();
 

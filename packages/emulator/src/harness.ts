@@ -10,12 +10,15 @@
  *     artifactsHarnessWorker({ namespace: "default" }),
  *   ] });
  *
+ * The service's config is generated (in the OS temp directory) around the built bundle.
  * One namespace per harness (a second namespace needs a second service Worker, which the harness
  * cannot rename); the harness runs with persist: false.
  */
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
-import { SERVICE_NAME } from "./service-worker.js";
+import { createHash } from "node:crypto";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { serviceConfig, writeIfChanged } from "./dev-files.js";
+import { SERVICE_NAME, serviceScriptPath } from "./service-worker.js";
 
 export interface HarnessWorkerOptions {
   /** The namespace your config's `artifacts` block names. */
@@ -26,8 +29,10 @@ export interface HarnessWorkerOptions {
 
 /** The service Worker's entry for `createTestHarness({ workers: [...] })`; its name is `artifacts-emulator`. */
 export function artifactsHarnessWorker(o: HarnessWorkerOptions): { configPath: string; vars: Record<string, string> } {
-  const require = createRequire(import.meta.url);
-  const configPath = join(dirname(require.resolve("@artifacts-emulator/binding/package.json")), "wrangler.jsonc");
+  // The built service bundle (as every other surface runs it), described by a generated config.
+  const script = serviceScriptPath();
+  const configPath = join(tmpdir(), "artifacts-emulator-harness", createHash("sha256").update(script).digest("hex").slice(0, 16), "wrangler.json");
+  writeIfChanged(configPath, JSON.stringify(serviceConfig({ vars: {} }), null, 2) + "\n");
   return { configPath, vars: { NAMESPACE_NAME: o.namespace, ...o.vars } };
 }
 

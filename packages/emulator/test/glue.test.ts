@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HTTP_BINDING, rewriteMiniflareWorker, rewriteWranglerConfig, rewriteWranglerConfigForDev, withErrorSerialization } from "../src/glue.js";
 import { parseWranglerConfig, stripJsonc } from "../src/wrangler-config.js";
-import { parseDevArgs, resolveRawConfig, resolveUserConfig } from "../src/dev.js";
+import { parseDevArgs, resolveRawConfig, resolveUserConfig, resolveUserConfigIsolated } from "../src/dev.js";
 import { entryShim, ignoreSibling } from "../src/dev-files.js";
 import { versionOk } from "../src/node22.js";
 
@@ -118,6 +118,7 @@ describe("against wrangler's own reader", () => {
       const wr = await resolveUserConfig(path, env, undefined);
       expect(fast.main, String(env)).toBe(wr.main);
       expect(fast.artifacts, String(env)).toEqual(wr.artifacts);
+      expect(await resolveUserConfigIsolated(path, env, undefined)).toEqual(wr);
       expect(fast.devPort).toBe(9123);
     }
     expect(resolveRawConfig(path, raw, "staging", undefined).artifacts.map((a) => a.namespace)).toEqual(["stg", "m"]);
