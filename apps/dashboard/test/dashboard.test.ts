@@ -170,6 +170,7 @@ describe("dashboard in Chromium", () => {
       "src/app.ts": 'export function greet(name: string): string {\n  return `Hello, ${name}!`;\n}\n',
       "assets/logo.png": png(48, 32),
       "data.bin": Buffer.from(Array.from({ length: 2048 }, (_, i) => (i * 7) % 256)),
+      "logs/large.log": Array.from({ length: 30_000 }, (_, i) => `line ${String(i + 1).padStart(5, "0")}: the quick brown fox jumps over the lazy dog`).join("\n") + "\n",
     });
     await push(repoToken);
     await page.getByRole("link", { name: "README.md" }).waitFor({ timeout: 15_000 });
@@ -207,6 +208,16 @@ describe("dashboard in Chromium", () => {
     // keyboard: u goes up a directory
     await page.keyboard.press("u");
     await page.waitForURL(/\/tree\/main\/src$/);
+    // A large text file is not loaded whole: its first 256 KB, and a button for the rest.
+    await page.goto(dash("/ns/default/r/demo/blob/main/logs/large.log"));
+    await see(/This file is 1\.\d MB: showing its first 256 KB/);
+    await see("Showing 3,000 of");
+    expect(await page.locator(".lines td.ln").count()).toBe(3000);
+    await shot("09b-file-large");
+    await page.getByRole("button", { name: "Load all of it" }).click();
+    await see("Showing 3,000 of 30,000 lines.");
+    await page.getByRole("button", { name: "Show all lines" }).click();
+    await page.locator(".lines td.lc", { hasText: "line 30000:" }).waitFor();
     await page.goto(dash("/ns/default/r/demo/blob/main/assets/logo.png"));
     const img = page.locator(".image img");
     await img.waitFor();
