@@ -68,12 +68,16 @@ if (typeof target === "function") {
   Object.defineProperty(wrapped, "name", { value: target.name });
 } else {
   const handlers = target && typeof target === "object" ? target : {};
-  wrapped = {
-    ...handlers,
-    fetch(request, env, ctx) {
-      return artifactsRoute(request, env) ?? (handlers.fetch ? handlers.fetch.call(handlers, request, env, ctx) : notFound());
-    },
-  };
+  // Every handler the object has, own or inherited (e.g. \`export default new MyHandler()\`), bound to it.
+  wrapped = {};
+  for (let o = handlers; o && o !== Object.prototype; o = Object.getPrototypeOf(o)) {
+    for (const key of Object.getOwnPropertyNames(o)) {
+      if (key === "constructor" || key in wrapped) continue;
+      const value = handlers[key];
+      wrapped[key] = typeof value === "function" ? value.bind(handlers) : value;
+    }
+  }
+  wrapped.fetch = (request, env, ctx) => artifactsRoute(request, env) ?? (typeof handlers.fetch === "function" ? handlers.fetch.call(handlers, request, env, ctx) : notFound());
 }
 export default wrapped;
 `;

@@ -118,12 +118,38 @@ describe("against wrangler's own reader", () => {
       const wr = await resolveUserConfig(path, env, undefined);
       expect(fast.main, String(env)).toBe(wr.main);
       expect(fast.artifacts, String(env)).toEqual(wr.artifacts);
-      expect(await resolveUserConfigIsolated(path, env, undefined)).toEqual(wr);
+      // the same reader in a short-lived process (what dev uses after ready); once, it costs a wrangler load
+      if (env === "staging") expect(await resolveUserConfigIsolated(path, env, undefined)).toEqual(wr);
       expect(fast.devPort).toBe(9123);
     }
     expect(resolveRawConfig(path, raw, "staging", undefined).artifacts.map((a) => a.namespace)).toEqual(["stg", "m"]);
     expect(resolveRawConfig(path, raw, "bare", undefined).artifacts).toEqual([]);
     expect(() => resolveRawConfig(path, raw, "nope", undefined)).toThrow(/No environment "nope"/);
+  });
+
+  it("the entry shim keeps the user's handlers (own or inherited, bound) and answers our paths first", async () => {
+    const { writeFileSync } = await import("node:fs");
+    const { pathToFileURL } = await import("node:url");
+    writeFileSync(
+      join(dir, "src", "handler.mjs"),
+      `class Handler { constructor() { this.greeting = "user"; } fetch(r) { return new Response(this.greeting + " " + new URL(r.url).pathname); } scheduled() { return this.greeting; } }
+       export class MyObject {}
+       export default new Handler();\n`,
+    );
+    const shimPath = join(dir, ".wrangler", "artifacts-dev", "shim-test.mjs");
+    await mkdir(join(dir, ".wrangler", "artifacts-dev"), { recursive: true });
+    writeFileSync(shimPath, entryShim(shimPath, join(dir, "src", "handler.mjs")));
+    const mod = await import(pathToFileURL(shimPath).href);
+    expect(mod.MyObject).toBeTypeOf("function");
+    const seen: string[] = [];
+    const env = { [HTTP_BINDING]: { fetch: async (r: Request) => (seen.push(new URL(r.url).pathname), new Response("service")) } };
+    expect(await (await mod.default.fetch(new Request("http://x/hello"), env)).text()).toBe("user /hello");
+    expect(await (await mod.default.fetch(new Request("http://x/git/ns/r.git/info/refs"), env)).text()).toBe("service");
+    expect(await (await mod.default.fetch(new Request("http://x/cdn-cgi/artifacts/client/v4/x"), env)).text()).toBe("service");
+    expect(seen).toEqual(["/git/ns/r.git/info/refs", "/client/v4/x"]);
+    expect(mod.default.scheduled()).toBe("user");
+    // without the binding (e.g. another environment of the same session) the user's handler answers
+    expect(await (await mod.default.fetch(new Request("http://x/git/a"), {})).text()).toBe("user /git/a");
   });
 
   it("git-ignores the sibling through .git/info/exclude, once", async () => {
