@@ -342,7 +342,6 @@ export async function startDev(argv: string[], o: StartDevOptions = {}): Promise
   process.once("exit", onExit);
   state.savePort(port);
 
-
   let ready = false;
   const exited = new Promise<number>((res) => {
     child.once("exit", (code, signal) => {
@@ -362,7 +361,7 @@ export async function startDev(argv: string[], o: StartDevOptions = {}): Promise
     const started = Date.now();
     let done = false;
     void exited.then(() => (done = true));
-    while (!done && Date.now() - started < 120_000) {
+    while (!done) {
       const ok = await healthy(`${origin}${REST_PREFIX}/health`);
       if (ok) {
         ready = true;
