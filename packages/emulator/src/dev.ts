@@ -83,7 +83,7 @@ export function parseDevArgs(argv: string[]): DevArgs {
         break;
       case "port":
         out.port = Number(value);
-        break;
+        continue; // we always pass the port we chose (0 = any free one, chosen here so remotes know it)
       case "ip":
         out.ip = value;
         break;
@@ -275,12 +275,9 @@ export async function startDev(argv: string[], o: StartDevOptions = {}): Promise
   const originHost = ip === "localhost" || ip === "0.0.0.0" || ip === "*" || ip === "::" ? "127.0.0.1" : ip.includes(":") ? `[${ip}]` : ip;
   const checkHost = originHost.startsWith("[") ? ip : originHost;
   let port = args.port ?? user.devPort;
-  const passthrough = [...args.passthrough];
-  if (port === undefined) {
-    for (const p of [state.lastPort(), 8787]) if (p && (await portFree(p, checkHost))) { port = p; break; }
-    port ??= await freePort(checkHost);
-    passthrough.push("--port", String(port));
-  }
+  if (port === undefined) for (const p of [state.lastPort(), 8787]) if (p && (await portFree(p, checkHost))) { port = p; break; }
+  if (!port) port = await freePort(checkHost);
+  const passthrough = [...args.passthrough, "--port", String(port)];
   const origin = `${protocol}://${originHost}:${port}`;
   const webhooks = args.webhooks.map((w) => (w.startsWith("/") ? `${origin}${w}` : w));
 

@@ -81,7 +81,7 @@ describe("config reading", () => {
   it("parses wrangler dev args: -c and our flags are taken out, the rest passes through", () => {
     const a = parseDevArgs(["-c", "w.jsonc", "--env=staging", "--port", "9999", "--var", "A:1", "--remote", "src/x.ts", "--artifacts-webhook", "/hook", "--persist-to", "st"]);
     expect(a).toMatchObject({ config: "w.jsonc", env: "staging", port: 9999, script: "src/x.ts", webhooks: ["/hook"], persistTo: "st" });
-    expect(a.passthrough).toEqual(["--env=staging", "--port", "9999", "--var", "A:1", "--remote", "--persist-to", "st"]);
+    expect(a.passthrough).toEqual(["--env=staging", "--var", "A:1", "--remote", "--persist-to", "st"]);
   });
 
   it("knows which Node the wrangler CLI accepts", () => {
