@@ -58,7 +58,7 @@ export async function* readPack(r: ByteReader, opts: PackReadOptions = {}): Asyn
     for (let i = 0; i < count; i++) {
       const offset = r.offset - packStart;
       // Entry header: at most 10 bytes of type/size plus 20 of base id or ~10 of offset.
-      await r.fill(32);
+      if (r.buffered < 32) await r.fill(32); // (no promise per entry while the window holds enough)
       let view = r.peek();
       const hdr = decodeEntryHeader(view, 0);
       if (!hdr) throw new PackCorruptError(`truncated pack (object ${i + 1} of ${count} missing)`);
@@ -81,7 +81,8 @@ export async function* readPack(r: ByteReader, opts: PackReadOptions = {}): Asyn
       }
       r.consume(hlen);
       // Most zlib streams are no longer than their output plus a little; read that much first.
-      await r.fill(Math.min(size + (size >> 3) + 64, 64 * 1024 * 1024));
+      const want = Math.min(size + (size >> 3) + 64, 64 * 1024 * 1024);
+      if (r.buffered < want) await r.fill(want);
       let res = inflateEntry(r.peek(), size);
       while (res === "need-more") {
         if (!(await r.fill(Math.max(r.buffered * 2, r.buffered + 65536)))) {

@@ -25,6 +25,7 @@ export class LruCache<V> {
     }
     this.map.set(k, { v, n });
     this.bytes += n;
+    if (this.bytes <= this.budget) return;
     for (const [key, e] of this.map) {
       if (this.bytes <= this.budget) break;
       this.map.delete(key);
