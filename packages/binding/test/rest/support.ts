@@ -4,13 +4,10 @@
  * Worker's console) so tests can prove that no secret is ever logged. Requests go over real HTTP.
  */
 import { Log, LogLevel, Miniflare, convertV4MiniflareOptions } from "miniflare";
-import { fileURLToPath } from "node:url";
-import { dirname, join } from "node:path";
 import { expect } from "vitest";
-import { ADMIN_TOKEN, COMPAT_DATE } from "../support/service.js";
+import { ADMIN_TOKEN, serviceWorkerOptions } from "../support/service.js";
 
 export { ADMIN_TOKEN };
-const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
 /** The account id in v4 paths (any id is accepted when ACCOUNT_ID is unset). */
 export const ACCT = "0123456789abcdef0123456789abcdef";
 
@@ -44,20 +41,7 @@ export async function startRest(opts: { vars?: Record<string, string> } = {}): P
       logRequests: true,
       handleStructuredLogs: (l: { level: string; message: string }) => logs.push(`[${l.level}] ${l.message}`),
       workers: [
-        {
-          name: "artifacts",
-          modules: true,
-          modulesRoot: root,
-          scriptPath: join(root, "dist/worker.js"),
-          compatibilityDate: COMPAT_DATE,
-          compatibilityFlags: ["nodejs_compat"],
-          durableObjects: {
-            REPO: { className: "RepoObject", useSQLite: true },
-            NAMESPACE: { className: "NamespaceObject", useSQLite: true },
-            ACCOUNT: { className: "AccountObject", useSQLite: true },
-          },
-          bindings: { ADMIN_TOKEN, ...opts.vars },
-        },
+        serviceWorkerOptions(opts.vars),
       ],
     } as never),
   );

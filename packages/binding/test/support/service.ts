@@ -20,6 +20,24 @@ export interface ServiceHandle {
   close(): Promise<void>;
 }
 
+/** Miniflare options for the built service Worker, shared by every test harness. */
+export function serviceWorkerOptions(vars: Record<string, string> = {}) {
+  return {
+    name: "artifacts",
+    modules: true,
+    modulesRoot: root,
+    scriptPath: join(root, "dist/worker.js"),
+    compatibilityDate: COMPAT_DATE,
+    compatibilityFlags: ["nodejs_compat"],
+    durableObjects: {
+      REPO: { className: "RepoObject", useSQLite: true },
+      NAMESPACE: { className: "NamespaceObject", useSQLite: true },
+      ACCOUNT: { className: "AccountObject", useSQLite: true },
+    },
+    bindings: { ADMIN_TOKEN, ...vars },
+  };
+}
+
 const CONSUMER = `export default { async fetch() { return new Response("consumer"); } }`;
 
 export async function startService(opts: { vars?: Record<string, string>; persistTo?: string } = {}): Promise<ServiceHandle> {
@@ -29,20 +47,7 @@ export async function startService(opts: { vars?: Record<string, string>; persis
       port: 0,
       ...(opts.persistTo ? { durableObjectsPersist: opts.persistTo } : {}),
       workers: [
-        {
-          name: "artifacts",
-          modules: true,
-          modulesRoot: root,
-          scriptPath: join(root, "dist/worker.js"),
-          compatibilityDate: COMPAT_DATE,
-          compatibilityFlags: ["nodejs_compat"],
-          durableObjects: {
-            REPO: { className: "RepoObject", useSQLite: true },
-            NAMESPACE: { className: "NamespaceObject", useSQLite: true },
-            ACCOUNT: { className: "AccountObject", useSQLite: true },
-          },
-          bindings: { ADMIN_TOKEN, ...opts.vars },
-        },
+        serviceWorkerOptions(opts.vars),
         {
           name: "consumer",
           modules: true,
