@@ -1,5 +1,5 @@
 import type { ComponentChildren } from "preact";
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { Dialog, ErrorBox } from "./components/ui.js";
 import { SHORTCUTS, useKeys } from "./keys.js";
 import { href, pathOf, useLocation, type Location } from "./router.js";
@@ -100,7 +100,6 @@ function SignIn() {
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const reason = lostSessionReason();
-  const ref = useRef<HTMLInputElement>(null);
   return (
     <main class="signin" id="main">
       <div class="card">
@@ -133,7 +132,7 @@ function SignIn() {
           >
             <label class="field">
               <span>API token</span>
-              <input ref={ref} type="password" autoComplete="off" value={token} onInput={(e) => setToken(e.currentTarget.value)} />
+              <input type="password" autoComplete="off" value={token} onInput={(e) => setToken(e.currentTarget.value)} />
             </label>
             {error !== null && <ErrorBox error={error} />}
             <div class="actions">

@@ -1,7 +1,7 @@
 import { useState } from "preact/hooks";
 import { call, type Namespace } from "../api.js";
 import { Empty, ErrorBox, Loading, Time } from "../components/ui.js";
-import { href, navigate, pathOf, type Location } from "../router.js";
+import { href, pathOf, type Location } from "../router.js";
 import { fmtCount, useAsync, useTitle } from "../util.js";
 import { NewRepoDialog } from "./new-repo.js";
 
@@ -82,8 +82,4 @@ export function NamespacesPage({ loc }: { loc: Location }) {
       <NewRepoDialog open={creating} onClose={() => setCreating(false)} onCreated={list.reload} />
     </section>
   );
-}
-
-export function goNamespace(ns: string) {
-  navigate(pathOf(["ns", ns]));
 }

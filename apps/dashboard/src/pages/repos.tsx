@@ -1,4 +1,4 @@
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { call, enc, get, type Repo, type Stats } from "../api.js";
 import { Badge, Crumbs, Empty, ErrorBox, Loading, Time } from "../components/ui.js";
 import { href, navigate, pathOf, type Location } from "../router.js";
@@ -215,7 +215,7 @@ export function Source({ source }: { source: string | null }) {
   return <span>{source}</span>;
 }
 
-// A few stats requests at a time: the list route has no size, so each visible row asks for its own.
+// A few stats requests at a time: the list route has no size, so each row on screen asks for its own.
 let active = 0;
 const waiting: Array<() => void> = [];
 async function limited<T>(f: () => Promise<T>): Promise<T> {
@@ -229,9 +229,19 @@ async function limited<T>(f: () => Promise<T>): Promise<T> {
   }
 }
 
+/** Asked for only once the row is on screen. */
 function RepoSize({ ns, name }: { ns: string; name: string }) {
-  const s = useAsync(() => limited(() => get<Stats>(`/namespaces/${enc(ns)}/repos/${enc(name)}/stats`)), [ns, name]);
+  const ref = useRef<HTMLSpanElement>(null);
+  const [seen, setSeen] = useState(false);
+  useEffect(() => {
+    const el = ref.current;
+    if (!el || seen) return;
+    const io = new IntersectionObserver((entries) => entries.some((e) => e.isIntersecting) && setSeen(true));
+    io.observe(el);
+    return () => io.disconnect();
+  }, [seen]);
+  const s = useAsync(() => (seen ? limited(() => get<Stats>(`/namespaces/${enc(ns)}/repos/${enc(name)}/stats`)) : Promise.resolve(null)), [ns, name, seen]);
   if (s.error) return <span class="muted">–</span>;
-  if (!s.data) return <span class="muted">…</span>;
+  if (!s.data) return <span ref={ref} class="muted">…</span>;
   return <span title={`${fmtCount(s.data.objects)} objects, ${s.data.refs} refs`}>{fmtBytes(s.data.bytes)}</span>;
 }
