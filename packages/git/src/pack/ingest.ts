@@ -84,6 +84,9 @@ function checkObject(oid: Oid, type: ObjectType, data: Uint8Array, link: (oid: O
   }
 }
 
+/** A membership test that keeps only `m` alive (a closure inside ingestPack would keep its whole scope, LRU included). */
+const memberOf = (m: ReadonlyMap<Oid, unknown>) => (oid: Oid) => m.has(oid);
+
 interface Resolved {
   oid: Oid;
   depth: number;
@@ -227,7 +230,7 @@ export async function ingestPack(r: ByteReader, live: ObjectStore, q: Quarantine
       if ((await live.hasMany(part)).includes(false)) selfContained = false;
     }
     stats.selfContained = selfContained;
-    stats.inPack = (oid) => inPack.has(oid);
+    stats.inPack = memberOf(inPack);
   }
   opts.onProgress?.("resolving", stats.deltas, stats.deltas);
   void total;
