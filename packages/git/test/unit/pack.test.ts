@@ -124,11 +124,12 @@ describe("bad packs fail cleanly", () => {
     good = await packOf(["--revs"], "HEAD~290\n");
   });
 
-  const cases: Array<[string, () => Uint8Array, RegExp]> = [
+  // With the count one too high, the trailer is read as an entry: whatever it parses as, it must be a PackCorruptError.
+  const cases: Array<[string, () => Uint8Array, RegExp | typeof PackCorruptError]> = [
     ["truncated", () => good.subarray(0, good.length - 100), /truncated/],
     ["bad trailer", () => { const b = Buffer.from(good); b[b.length - 1]! ^= 0xff; return b; }, /checksum/],
     ["corrupt zlib", () => { const b = Buffer.from(good); b[Math.floor(b.length / 2)]! ^= 0xff; return b; }, /zlib|checksum|size|delta|invalid/],
-    ["object count too high", () => { const b = Buffer.from(good); b.writeUInt32BE(b.readUInt32BE(8) + 1, 8); return b; }, /truncated|corrupt|invalid/],
+    ["object count too high", () => { const b = Buffer.from(good); b.writeUInt32BE(b.readUInt32BE(8) + 1, 8); return b; }, PackCorruptError],
     ["object count too low", () => { const b = Buffer.from(good); b.writeUInt32BE(b.readUInt32BE(8) - 1, 8); return b; }, /checksum/],
     ["not a pack", () => Buffer.from("PACX\0\0\0\x02\0\0\0\0"), /signature/],
     ["junk after trailer", () => Buffer.concat([good, Buffer.from("junk")]), /junk/],
