@@ -1,10 +1,14 @@
 /**
  * Scale benchmark (issue 6): does a namespace with many repos cost more per operation?
  * Fills one namespace through the binding (in workerd via Miniflare) to 100, 1,000, 10,000
- * (and 100,000 with --full) repos and, at each level, times create, get, createToken and a list
- * page as means over many calls from Node. Prints a table and the ratio to the first level.
+ * (and 100,000 with --full) repos and, at each level, times create, get, createToken, info and a
+ * list page (binding, 50 by a cursor walk) plus a REST list page sorted by last_push_at and a deep
+ * REST page (?page=N), as medians and means over many sequential calls from Node. Prints a table
+ * and the ratio of the medians to the first level.
  *
- *   node dist/bench-scale.mjs [--levels 100,1000,10000] [--full] [--concurrency 16]
+ *   node dist/bench-scale.mjs [--levels 100,1000,10000] [--full] [--concurrency 32] [--worker dist/worker.js]
+ *
+ * --worker runs another build of the service (e.g. one made from an older commit) for comparisons.
  */
 import { Miniflare, convertV4MiniflareOptions } from "miniflare";
 import { fileURLToPath } from "node:url";
@@ -18,23 +22,35 @@ const arg = (n: string) => {
   return i >= 0 ? process.argv[i + 1] : undefined;
 };
 const levels = (arg("levels") ?? (process.argv.includes("--full") ? "100,1000,10000,100000" : "100,1000,10000")).split(",").map(Number);
-const concurrency = Number(arg("concurrency") ?? 16);
+const concurrency = Number(arg("concurrency") ?? 32);
+const ADMIN = "bench-admin-token";
+const script = arg("worker") ? join(process.cwd(), arg("worker")!) : join(root, "dist/worker.js");
 
 type Art = { create(n: string): Promise<{ id: string }>; get(n: string): Promise<{ createToken(s: string, t: number): Promise<unknown>; info(): Promise<unknown> }>; list(o: { limit: number; cursor?: string }): Promise<{ cursor?: string; total: number }> };
+
+/** JSRPC stubs hold resources on both sides until disposed. */
+const dispose = (x: unknown) => (x as { [Symbol.dispose]?: () => void })[Symbol.dispose]?.();
+
+interface Stat {
+  median: number;
+  mean: number;
+}
 
 async function main() {
   const persist = await mkdtemp(join(tmpdir(), "scale-bench-"));
   const mf = new Miniflare(
     convertV4MiniflareOptions({
       resourcePersistencePath: persist,
+      cf: false,
       workers: [
         {
           name: "artifacts",
           modules: true,
-          modulesRoot: join(root, "dist"),
-          scriptPath: join(root, "dist/worker.js"),
+          modulesRoot: dirname(script),
+          scriptPath: script,
           compatibilityDate: "2026-08-01",
           compatibilityFlags: ["nodejs_compat"],
+          bindings: { ADMIN_TOKEN: ADMIN },
           durableObjects: { REPO: { className: "RepoObject", useSQLite: true }, NAMESPACE: { className: "NamespaceObject", useSQLite: true }, ACCOUNT: { className: "AccountObject", useSQLite: true } },
         },
         { name: "consumer", modules: true, script: "export default { fetch() { return new Response('') } }", compatibilityDate: "2026-08-01", serviceBindings: { ARTIFACTS: { name: "artifacts", entrypoint: "ArtifactsBinding", props: { namespace: "scale" } } } },
@@ -43,16 +59,34 @@ async function main() {
   );
   await mf.ready;
   const { ARTIFACTS: art } = await mf.getBindings<{ ARTIFACTS: Art }>("consumer");
+  const rest = async (path: string, retry = 2): Promise<unknown[]> => {
+    let r: Awaited<ReturnType<typeof mf.dispatchFetch>>;
+    try {
+      r = await mf.dispatchFetch(`http://localhost/client/v4/accounts/local/artifacts/namespaces/scale${path}`, { headers: { Authorization: `Bearer ${ADMIN}` } });
+    } catch (e) {
+      // undici may reuse a keep-alive socket the server just closed ("other side closed"): retry.
+      if (retry > 0) return rest(path, retry - 1);
+      throw e;
+    }
+    const body = (await r.json()) as { success: boolean; result: unknown[] };
+    if (!body.success) throw new Error(`REST ${path}: ${JSON.stringify(body)}`);
+    return body.result;
+  };
   let count = 0;
   const fill = async (target: number) => {
     const t0 = performance.now();
     const start = count;
     let next = count;
+    let last = t0;
     await Promise.all(
       Array.from({ length: concurrency }, async () => {
         while (next < target) {
           const i = next++;
-          await art.create(`fill-${i}`);
+          dispose(await art.create(`fill-${i}`));
+          if (i % 5000 === 0 && performance.now() - last > 30_000) {
+            last = performance.now();
+            console.error(`  … ${i} repos, ${((last - t0) / 1000).toFixed(0)} s`);
+          }
         }
       }),
     );
@@ -60,38 +94,54 @@ async function main() {
     const n = target - start;
     if (n > 0) console.error(`  filled ${n} repos in ${((performance.now() - t0) / 1000).toFixed(1)} s (${((performance.now() - t0) / n).toFixed(2)} ms/create at concurrency ${concurrency})`);
   };
-  const mean = async (n: number, f: (i: number) => Promise<unknown>) => {
-    const t0 = performance.now();
-    for (let i = 0; i < n; i++) await f(i);
-    return (performance.now() - t0) / n;
+  const measure = async (n: number, f: (i: number) => Promise<unknown>): Promise<Stat> => {
+    const times: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const t0 = performance.now();
+      await f(i);
+      times.push(performance.now() - t0);
+    }
+    times.sort((a, b) => a - b);
+    return { median: times[Math.floor(n / 2)]!, mean: times.reduce((a, b) => a + b, 0) / n };
   };
-  const rows: Array<Record<string, number>> = [];
+  const rows: Array<{ repos: number } & Record<string, Stat>> = [];
   for (const level of levels) {
     await fill(level);
-    const created: string[] = [];
-    const create = await mean(50, async (i) => {
-      const name = `probe-${level}-${i}`;
-      await art.create(name);
-      created.push(name);
-    });
-    const get = await mean(200, (i) => art.get(`fill-${(i * 7919) % level}`));
+    // Let the fill's objects settle (evictions, GC), then warm the paths up before timing them.
+    await new Promise((r) => setTimeout(r, 2000));
+    for (let i = 0; i < 10; i++) {
+      dispose(await art.create(`warm-${level}-${i}`));
+      dispose(await art.get(`fill-${i % level}`));
+      dispose(await art.list({ limit: 50 }));
+    }
+    const create = await measure(50, async (i) => dispose(await art.create(`probe-${level}-${i}`)));
+    const get = await measure(200, async (i) => dispose(await art.get(`fill-${(i * 7919) % level}`)));
     const handle = await art.get(`fill-${level - 1}`);
-    const token = await mean(200, () => handle.createToken("read", 3600));
-    const info = await mean(200, () => handle.info());
+    const token = await measure(200, async () => dispose(await handle.createToken("read", 3600)));
+    const info = await measure(200, async () => dispose(await handle.info()));
     let cursor: string | undefined;
-    const list = await mean(100, async () => {
+    const list = await measure(100, async () => {
       const r = await art.list({ limit: 50, ...(cursor ? { cursor } : {}) });
       cursor = r.cursor;
+      dispose(r);
     });
-    rows.push({ repos: level, create, get, createToken: token, info, list50: list });
+    const pushed = await measure(50, () => rest("/repos?sort=last_push_at&per_page=50"));
+    const deep = Math.max(1, Math.floor(level / 50 / 2));
+    const deepPage = await measure(20, () => rest(`/repos?per_page=50&page=${deep}`));
+    dispose(handle);
+    rows.push({ repos: level, create, get, createToken: token, info, list50: list, restPushed: pushed, restDeepPage: deepPage });
     console.error(`  level ${level} measured`);
   }
   const base = rows[0]!;
-  const f = (x: number) => x.toFixed(2).padStart(8);
-  console.log(`\nmean ms per call from Node (JSRPC into workerd), one namespace`);
-  console.log(`${"repos".padStart(8)} ${"create".padStart(8)} ${"get".padStart(8)} ${"token".padStart(8)} ${"info".padStart(8)} ${"list50".padStart(8)}   ratio vs ${base.repos} (create/get/token/list)`);
-  for (const r of rows)
-    console.log(`${String(r.repos).padStart(8)} ${f(r.create!)} ${f(r.get!)} ${f(r.createToken!)} ${f(r.info!)} ${f(r.list50!)}   ${(r.create! / base.create!).toFixed(2)} / ${(r.get! / base.get!).toFixed(2)} / ${(r.createToken! / base.createToken!).toFixed(2)} / ${(r.list50! / base.list50!).toFixed(2)}`);
+  const cols = ["create", "get", "createToken", "info", "list50", "restPushed", "restDeepPage"] as const;
+  const f = (x: number) => x.toFixed(2).padStart(12);
+  console.log(`\nmedian (mean) ms per call from Node (JSRPC into workerd / dispatchFetch for REST), one namespace`);
+  console.log(`${"repos".padStart(8)} ${cols.map((c) => c.padStart(12)).join(" ")}`);
+  for (const r of rows) console.log(`${String(r.repos).padStart(8)} ${cols.map((c) => f(r[c]!.median)).join(" ")}`);
+  console.log(`means:`);
+  for (const r of rows) console.log(`${String(r.repos).padStart(8)} ${cols.map((c) => f(r[c]!.mean)).join(" ")}`);
+  console.log(`ratio of medians to ${base.repos} repos:`);
+  for (const r of rows) console.log(`${String(r.repos).padStart(8)} ${cols.map((c) => (r[c]!.median / base[c]!.median).toFixed(2).padStart(12)).join(" ")}`);
   await mf.dispose();
   await rm(persist, { recursive: true, force: true });
 }

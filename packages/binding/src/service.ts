@@ -6,11 +6,11 @@
 import type { Env, RepoMeta } from "./env.js";
 import { ArtifactsError, invalidInput, repoNotFound, toArtifactsError } from "./errors.js";
 import { authorize, principalLabel, type Action, type Principal, type Resource } from "./auth/policy.js";
-import type { NamespaceObject, RepoRecord, SortKey } from "./namespace/namespace-object.js";
+import type { AuditEntry, EventSpec, NamespaceObject, RepoRecord, SortKey } from "./namespace/namespace-object.js";
 import type { CreatedToken, RepoObject } from "./repo/repo-object.js";
 import { nowIso, randomId } from "./util/ids.js";
 import { checkRepoName, checkRepoOptions, checkScope, checkTokenOrId, checkTtl, optObject, optString, checkListLimit, TTL_DEFAULT } from "./validate.js";
-import { repoFields, type EventType } from "./namespace/events.js";
+import { repoFields } from "./namespace/events.js";
 import { importRepo } from "./repo/import.js";
 
 /** A policy refusal, mapped to 401/403 by REST (the binding's principal is never refused in its namespace). */
@@ -61,20 +61,23 @@ export class ArtifactsService {
     return `${this.origin}/git/${encodeURIComponent(this.namespace)}/${encodeURIComponent(name)}.git`;
   }
 
-  private async audited<T>(action: string, resource: string, fn: () => Promise<T>): Promise<T> {
+  /**
+   * Run a mutation and audit it. `fn` gets the success entry; when it records that entry itself,
+   * inside the namespace transaction that finishes the operation, it calls `recorded()` and no
+   * extra round trip is made. Failures are audited here.
+   */
+  private async audited<T>(action: string, resource: string, fn: (ok: AuditEntry, recorded: () => void) => Promise<T>): Promise<T> {
+    const ok: AuditEntry = { principal: this.label, action, resource, outcome: "ok" };
+    let done = false;
     try {
-      const r = await fn();
-      await this.ns().audit({ principal: this.label, action, resource, outcome: "ok" });
+      const r = await fn(ok, () => (done = true));
+      if (!done) await this.ns().audit(ok);
       return r;
     } catch (e) {
       const err = toArtifactsError(e);
       await this.ns().audit({ principal: this.label, action, resource, outcome: "error", detail: `${err.code}: ${err.message}` }).catch(() => {});
       throw err;
     }
-  }
-
-  async emit(type: EventType, meta: RepoMeta, payload: Record<string, unknown> = {}, source?: { namespace: string; repoName: string }) {
-    await this.ns().emit(type, meta, payload, source);
   }
 
   /** The record of a ready repo, or the contract's NOT_FOUND / *_IN_PROGRESS errors. */
@@ -86,19 +89,29 @@ export class ArtifactsService {
   }
 
   // ── create, import, fork share one two-phase path ───────────────────────────
-  private async provision(meta: RepoMeta, fill?: (stub: DurableObjectStub<RepoObject>) => Promise<Record<string, unknown>>): Promise<{ token: string; extra: Record<string, unknown> }> {
+  /**
+   * Three round trips, whatever the namespace holds: (1) reserve the name in the registry,
+   * (2) initialise the repo's Durable Object with its metadata and first token in one transaction
+   * (then `fill` it, for import and fork), (3) activate the record, index the token, audit and
+   * record the events in one registry transaction. A failure at any step empties the repo object
+   * and releases the name; a crash between steps leaves a "creating" record that the next create
+   * of the name or the registry's alarm cleans up (docs/architecture.md).
+   */
+  private async provision(
+    meta: RepoMeta,
+    audit: AuditEntry,
+    events: (final: RepoMeta, tok: CreatedToken) => EventSpec[],
+    fill?: (stub: DurableObjectStub<RepoObject>) => Promise<Partial<RepoMeta> | void>,
+  ): Promise<{ final: RepoMeta; token: CreatedToken }> {
     const ns = this.ns();
     const { staleId } = await ns.reserve(this.namespace, meta);
     if (staleId) await this.repo(staleId).destroy().catch(() => {});
     const stub = this.repo(meta.id);
     try {
-      await stub.init(meta);
-      const extra = fill ? await fill(stub) : {};
-      const tok = await stub.createToken("write", TTL_DEFAULT);
-      await ns.indexToken(tok.id, meta.id);
-      await ns.activate(meta.id);
-      await this.account().namespaceChanged(this.namespace, 1);
-      return { token: tok.plaintext, extra: { ...extra, tokenId: tok.id, tokenExpiresAt: tok.expiresAt } };
+      const token = await stub.initWithToken(meta, "write", TTL_DEFAULT);
+      const final = { ...meta, ...((fill ? await fill(stub) : undefined) ?? {}) };
+      await ns.activate(final, { tokens: [{ id: token.id, repoId: meta.id, expiresAt: token.expiresAt }], audit, events: events(final, token) });
+      return { final, token };
     } catch (e) {
       await stub.destroy().catch(() => {});
       await ns.release(meta.id).catch(() => {});
@@ -119,20 +132,19 @@ export class ArtifactsService {
     return { id: meta.id, name: meta.name, description: meta.description, defaultBranch: meta.defaultBranch, remote: this.remote(meta.name), token };
   }
 
-  private async tokenCreatedEvent(meta: RepoMeta, extra: Record<string, unknown>) {
-    await this.emit("cf.artifacts.repo.token.created", meta, { tokenId: extra.tokenId, scope: "write", expiresAt: extra.tokenExpiresAt });
+  private tokenCreatedEvent(meta: RepoMeta, tok: CreatedToken): EventSpec {
+    return { type: "cf.artifacts.repo.token.created", meta, payload: { tokenId: tok.id, scope: "write", expiresAt: tok.expiresAt } };
   }
 
   async create(name: unknown, opts?: unknown): Promise<CreateRepoResult> {
     this.authz("repo.create");
     const n = checkRepoName(name);
     const { description, readOnly, setDefaultBranch } = checkRepoOptions(opts);
-    return this.audited("repo.create", n, async () => {
+    return this.audited("repo.create", n, async (ok, recorded) => {
       const meta = this.newMeta(n, { description, readOnly, defaultBranch: setDefaultBranch });
-      const { token, extra } = await this.provision(meta);
-      await this.emit("cf.artifacts.repo.created", meta);
-      await this.tokenCreatedEvent(meta, extra);
-      return this.result(meta, token);
+      const { token } = await this.provision(meta, ok, (m, tok) => [{ type: "cf.artifacts.repo.created", meta: m }, this.tokenCreatedEvent(m, tok)]);
+      recorded();
+      return this.result(meta, token.plaintext);
     });
   }
 
@@ -163,18 +175,17 @@ export class ArtifactsService {
     clean.password = "";
     clean.search = "";
     clean.hash = "";
-    return this.audited("repo.import", n, async () => {
-      // The remote's default branch decides ours, so look before reserving the name.
-      let imported: { defaultBranch: string; objects: number } | undefined;
+    return this.audited("repo.import", n, async (ok, recorded) => {
       const meta = this.newMeta(n, { description, readOnly, source: `git:${clean.href}` });
-      const { token, extra } = await this.provision(meta, async (stub) => {
-        imported = await importRepo(stub, url, { ...(branch !== undefined ? { branch } : {}), ...(depth !== undefined ? { depth } : {}) });
-        return {};
-      });
-      const final = { ...meta, defaultBranch: imported!.defaultBranch };
-      await this.emit("cf.artifacts.repo.imported", final, { sourceUrl: clean.href, branch: branch ?? imported!.defaultBranch });
-      await this.tokenCreatedEvent(final, extra);
-      return this.result(final, token);
+      // The remote's default branch decides ours.
+      const { final, token } = await this.provision(
+        meta,
+        ok,
+        (m, tok) => [{ type: "cf.artifacts.repo.imported", meta: m, payload: { sourceUrl: clean.href, branch: branch ?? m.defaultBranch } }, this.tokenCreatedEvent(m, tok)],
+        async (stub) => ({ defaultBranch: (await importRepo(stub, url, { ...(branch !== undefined ? { branch } : {}), ...(depth !== undefined ? { depth } : {}) })).defaultBranch }),
+      );
+      recorded();
+      return this.result(final, token.plaintext);
     });
   }
 
@@ -183,7 +194,7 @@ export class ArtifactsService {
     this.authz("repo.fork");
     const n = checkRepoName(name);
     const { description, readOnly, defaultBranchOnly = true } = checkRepoOptions(opts);
-    return this.audited("repo.fork", `${sourceName} -> ${n}`, async () => {
+    return this.audited("repo.fork", `${sourceName} -> ${n}`, async (ok, recorded) => {
       const src = await this.record(sourceName);
       if (sourceId !== undefined && src.id !== sourceId) throw repoNotFound(sourceName);
       const srcStub = this.repo(src.id);
@@ -195,21 +206,20 @@ export class ArtifactsService {
       const refs = defaultBranchOnly ? srcRefs.refs.filter((r) => r.name === head) : srcRefs.refs;
       const meta = this.newMeta(n, { description, readOnly, defaultBranch: branch, source: `artifacts:${this.namespace}/${src.name}` });
       let objects = 0;
-      const { token, extra } = await this.provision(meta, async (stub) => {
+      const forked = (m: RepoMeta): EventSpec => ({ type: "cf.artifacts.repo.forked", meta: m, payload: { namespace: this.namespace, repoName: m.name, ...repoFields(m) }, source: { namespace: this.namespace, repoName: src.name } });
+      const { token } = await this.provision(meta, ok, (m, tok) => [forked(m), this.tokenCreatedEvent(m, tok)], async (stub) => {
         const exp = await srcStub.fetch(`https://repo/_internal/export?refs=${encodeURIComponent(JSON.stringify(refs.map((r) => r.name)))}`);
         const exported = JSON.parse(exp.headers.get("X-Refs") ?? "[]") as Array<{ name: string; oid: string }>;
         const ing = await stub.fetch(`https://repo/_internal/ingest?refs=${encodeURIComponent(JSON.stringify(exported))}&head=${encodeURIComponent(head)}`, { method: "POST", body: exp.body });
         if (!ing.ok) throw new ArtifactsError("INTERNAL_ERROR", "Unable to fork Artifacts repository");
         objects = ((await ing.json()) as { objects: number }).objects;
-        return {};
       });
-      await this.emit("cf.artifacts.repo.forked", meta, { namespace: this.namespace, repoName: meta.name, ...repoFields(meta) }, { namespace: this.namespace, repoName: src.name });
-      await this.tokenCreatedEvent(meta, extra);
-      return { ...this.result(meta, token), objects };
+      recorded();
+      return { ...this.result(meta, token.plaintext), objects };
     });
   }
 
-  async list(opts?: unknown, rest?: { search?: string; sort?: SortKey; direction?: "asc" | "desc" }) {
+  async list(opts?: unknown, rest?: { search?: string; sort?: SortKey; direction?: "asc" | "desc"; offset?: number }) {
     this.authz("repo.list");
     const o = optObject(opts, "Artifacts list options");
     const limit = checkListLimit(o.limit);
@@ -220,14 +230,16 @@ export class ArtifactsService {
   async delete(name: unknown): Promise<{ deleted: boolean; id?: string }> {
     this.authz("repo.delete");
     const n = checkRepoName(name);
-    return this.audited("repo.delete", n, async () => {
+    return this.audited("repo.delete", n, async (ok, recorded) => {
+      // Three round trips: hide the record, empty the repo object, drop the record (with the
+      // audit entry and the event). A crash in between leaves "deleting", which is swept.
       const ns = this.ns();
       const rec = await ns.markDeleting(this.namespace, n);
       if (!rec) return { deleted: false };
       await this.repo(rec.id).destroy();
-      await ns.remove(rec.id);
-      await this.account().namespaceChanged(this.namespace, -1);
-      await this.emit("cf.artifacts.repo.deleted", rec);
+      const { status: _status, ...meta } = rec;
+      await ns.remove(rec.id, { audit: ok, events: [{ type: "cf.artifacts.repo.deleted", meta }] });
+      recorded();
       return { deleted: true, id: rec.id };
     });
   }
@@ -244,13 +256,21 @@ export class ArtifactsService {
     this.authz("token.create", { repoId: id });
     const s = checkScope(scope);
     const t = checkTtl(ttl);
-    return this.audited("token.create", name, async () => {
+    return this.audited("token.create", name, async (ok, recorded) => {
+      // Two round trips: mint in the repo object (which answers with its metadata), then index,
+      // audit and record the event in one registry transaction.
       const stub = this.repo(id);
-      const meta = await stub.info();
-      if (!meta) throw repoNotFound(name);
-      const tok = await stub.createToken(s, t);
-      await this.ns().indexToken(tok.id, id);
-      await this.emit("cf.artifacts.repo.token.created", meta, { tokenId: tok.id, scope: tok.scope, expiresAt: tok.expiresAt });
+      const r = await stub.mintToken(s, t);
+      if (!r) throw repoNotFound(name);
+      const tok = r.token;
+      try {
+        await this.ns().record({ tokens: [{ id: tok.id, repoId: id, expiresAt: tok.expiresAt }], audit: ok, events: [{ type: "cf.artifacts.repo.token.created", meta: r.meta, payload: { tokenId: tok.id, scope: tok.scope, expiresAt: tok.expiresAt } }] });
+      } catch (e) {
+        // Never handed out: take it back so no token exists without its index entry and event.
+        await stub.discardToken(tok.id).catch(() => {});
+        throw e;
+      }
+      recorded();
       return tok;
     });
   }
@@ -258,12 +278,17 @@ export class ArtifactsService {
   async revokeToken(id: string, name: string, tokenOrId: unknown): Promise<boolean> {
     this.authz("token.revoke", { repoId: id });
     const value = checkTokenOrId(tokenOrId);
-    return this.audited("token.revoke", name, async () => {
-      const stub = this.repo(id);
-      const meta = await stub.info();
-      if (!meta) throw repoNotFound(name);
-      const r = await stub.revokeToken(value);
-      if (r.revoked) await this.emit("cf.artifacts.repo.token.revoked", meta, { tokenId: r.tokenId });
+    return this.audited("token.revoke", name, async (ok, recorded) => {
+      const r = await this.repo(id)
+        .revokeToken(value)
+        .catch((e: unknown) => {
+          // The repo object knows no name; report the caller's.
+          throw (e as { code?: string }).code === "NOT_FOUND" ? repoNotFound(name) : e;
+        });
+      if (r.revoked && r.meta) {
+        await this.ns().record({ audit: ok, events: [{ type: "cf.artifacts.repo.token.revoked", meta: r.meta, payload: { tokenId: r.tokenId } }] });
+        recorded();
+      }
       return r.revoked;
     });
   }

@@ -53,6 +53,8 @@ export class AccountObject extends DurableObject<Env> {
     this.sql = ctx.storage.sql;
     this.sql.exec(`CREATE TABLE IF NOT EXISTS api_tokens (id TEXT PRIMARY KEY, name TEXT NOT NULL, hash TEXT NOT NULL UNIQUE, scopes TEXT NOT NULL, namespace TEXT, allow_ips TEXT NOT NULL, created_at INTEGER NOT NULL, expires_at INTEGER, revoked_at INTEGER, last_used_at INTEGER)`);
     this.sql.exec(`CREATE TABLE IF NOT EXISTS namespaces (name TEXT PRIMARY KEY, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, repo_count INTEGER NOT NULL DEFAULT 0, jurisdiction TEXT NOT NULL DEFAULT 'unrestricted')`);
+    // Added after the first release: the version of the namespace object's last count push.
+    if (!this.sql.exec<{ name: string }>("SELECT name FROM pragma_table_info('namespaces')").toArray().some((c) => c.name === "count_version")) this.sql.exec("ALTER TABLE namespaces ADD COLUMN count_version INTEGER NOT NULL DEFAULT 0");
   }
 
   private info(r: TokenRowSql, now = Date.now()): ApiTokenInfo {
@@ -101,9 +103,15 @@ export class AccountObject extends DurableObject<Env> {
     return { ok: true, grant: { id: row.id, scopes: info.scopes, namespace: row.namespace, allowIps: info.allowIps }, info };
   }
 
-  async namespaceChanged(name: string, delta: number): Promise<void> {
-    const now = Date.now();
-    this.sql.exec("INSERT INTO namespaces (name, created_at, updated_at, repo_count) VALUES (?, ?, ?, max(?, 0)) ON CONFLICT(name) DO UPDATE SET updated_at = excluded.updated_at, repo_count = max(repo_count + ?, 0)", name, now, now, delta, delta);
+  /**
+   * A namespace object's repo count (it holds the truth; this is the copy the namespace list
+   * shows). Absolute and versioned: an older or repeated push changes nothing.
+   */
+  async namespaceCount(name: string, count: number, version: number, createdAt: number, updatedAt: number): Promise<void> {
+    this.sql.exec(
+      "INSERT INTO namespaces (name, created_at, updated_at, repo_count, count_version) VALUES (?, ?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET updated_at = max(updated_at, excluded.updated_at), repo_count = excluded.repo_count, count_version = excluded.count_version WHERE excluded.count_version > count_version",
+      name, createdAt, updatedAt, count, version,
+    );
   }
 
   async createNamespace(name: string, jurisdiction: string): Promise<boolean> {

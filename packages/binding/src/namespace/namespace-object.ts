@@ -40,6 +40,24 @@ interface Row {
 }
 
 const DAY = 86_400_000;
+/** A reservation older than this is abandoned (the create that made it crashed). */
+const STALE_MS = 10 * 60 * 1000;
+
+/** An event to record: envelope built (and kept, for delivery) when it is stored. */
+export interface EventSpec {
+  type: EventType;
+  meta: RepoMeta;
+  payload?: Record<string, unknown>;
+  source?: { namespace: string; repoName: string };
+  envelope?: ReturnType<typeof eventEnvelope>;
+}
+
+/** What one operation records in the namespace, in one transaction. */
+export interface RecordOps {
+  tokens?: Array<{ id: string; repoId: string; expiresAt: string }>;
+  audit?: AuditEntry;
+  events?: EventSpec[];
+}
 
 export class NamespaceObject extends DurableObject<Env> {
   private sql: SqlStorage;
@@ -53,6 +71,10 @@ export class NamespaceObject extends DurableObject<Env> {
         `CREATE INDEX IF NOT EXISTS repos_created ON repos(created_at, id)`,
         `CREATE INDEX IF NOT EXISTS repos_updated ON repos(updated_at, id)`,
         `CREATE INDEX IF NOT EXISTS repos_pushed ON repos(last_push_at, id)`,
+        // The listing sorts never-pushed repos as the oldest: this index serves that exact expression.
+        `CREATE INDEX IF NOT EXISTS repos_pushed0 ON repos(coalesce(last_push_at, 0), id)`,
+        // Reservations and deletions that a crash left behind, for the alarm's sweep.
+        `CREATE INDEX IF NOT EXISTS repos_pending ON repos(status_at) WHERE status <> 'ready'`,
         `CREATE TABLE IF NOT EXISTS audit (seq INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, principal TEXT NOT NULL, action TEXT NOT NULL, resource TEXT NOT NULL, outcome TEXT NOT NULL, detail TEXT)`,
         `CREATE INDEX IF NOT EXISTS audit_at ON audit(at)`,
         `CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, type TEXT NOT NULL, repo TEXT NOT NULL, body TEXT NOT NULL)`,
@@ -62,8 +84,25 @@ export class NamespaceObject extends DurableObject<Env> {
         `CREATE INDEX IF NOT EXISTS token_index_repo ON token_index(repo_id)`,
       ])
         this.sql.exec(s);
-      if ((await ctx.storage.getAlarm()) === null) await ctx.storage.setAlarm(Date.now() + 60 * 60 * 1000);
+      // Added after the first release: an index entry is useless once its token has expired.
+      if (!this.sql.exec<{ name: string }>("SELECT name FROM pragma_table_info('token_index')").toArray().some((c) => c.name === "expires_at")) this.sql.exec("ALTER TABLE token_index ADD COLUMN expires_at INTEGER");
+      this.sql.exec("CREATE INDEX IF NOT EXISTS token_index_expires ON token_index(expires_at)");
     });
+  }
+
+  /**
+   * The hourly retention alarm is armed by the first write of each instance, not at start-up: a
+   * lookup of a namespace that was never used must not leave an object with an alarm behind.
+   */
+  private alarmArmed = false;
+  private armAlarm() {
+    if (this.alarmArmed) return;
+    this.alarmArmed = true;
+    this.ctx.waitUntil(
+      (async () => {
+        if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + 60 * 60 * 1000);
+      })().catch(() => (this.alarmArmed = false)),
+    );
   }
 
   private kv(k: string): string | undefined {
@@ -118,14 +157,15 @@ export class NamespaceObject extends DurableObject<Env> {
    * "deleting" by a crash is finished off first (contract §3.2 delete).
    */
   async reserve(namespace: string, meta: RepoMeta): Promise<{ staleId?: string }> {
+    this.armAlarm();
     const existing = this.sql.exec<Row>("SELECT * FROM repos WHERE name_lower = ?", meta.name.toLowerCase()).toArray()[0];
     let staleId: string | undefined;
     if (existing) {
-      const stale = existing.status === "deleting" || (existing.status === "creating" && Date.now() - Number(existing.status_at) > 10 * 60 * 1000);
+      const stale = existing.status === "deleting" || (existing.status === "creating" && Date.now() - Number(existing.status_at) > STALE_MS);
       if (!stale) throw alreadyExists(meta.name);
       staleId = existing.id;
       this.sql.exec("DELETE FROM repos WHERE id = ?", existing.id);
-      if (existing.status !== "deleting") this.addCount(-1);
+      this.sql.exec("DELETE FROM token_index WHERE repo_id = ?", existing.id);
     }
     const t = Date.parse(meta.createdAt);
     this.ctx.storage.transactionSync(() => {
@@ -134,22 +174,54 @@ export class NamespaceObject extends DurableObject<Env> {
         "INSERT INTO repos (id, name, name_lower, status, description, default_branch, read_only, source, created_at, updated_at, last_push_at, status_at) VALUES (?, ?, ?, 'creating', ?, ?, ?, ?, ?, ?, NULL, ?)",
         meta.id, meta.name, meta.name.toLowerCase(), meta.description, meta.defaultBranch, meta.readOnly ? 1 : 0, meta.source, t, t, Date.now(),
       );
-      this.addCount(1);
     });
     return staleId ? { staleId } : {};
   }
 
-  /** Phase 2: the repo's Durable Object is initialised; the repo becomes visible. */
-  async activate(id: string): Promise<void> {
-    this.sql.exec("UPDATE repos SET status = 'ready', status_at = ? WHERE id = ?", Date.now(), id);
+  /**
+   * Phase 2, in one transaction: the repo's Durable Object holds its metadata and first token, so
+   * the repo becomes visible and counted, the token is indexed, and the audit entry and events are
+   * recorded. Fails (and changes nothing) if the reservation is gone, e.g. swept as stale.
+   */
+  async activate(meta: RepoMeta, ops: RecordOps): Promise<void> {
+    this.ctx.storage.transactionSync(() => {
+      const n = this.sql.exec("UPDATE repos SET status = 'ready', status_at = ?, default_branch = ? WHERE id = ? AND status = 'creating'", Date.now(), meta.defaultBranch, meta.id).rowsWritten;
+      if (!n) throw new ArtifactsError("INTERNAL_ERROR", "An internal error occurred.");
+      this.addCount(1);
+      this.touch(meta.namespace);
+      this.recordNow(ops);
+    });
+    this.deliver(ops);
+    this.syncAccount();
   }
 
   /** Creation failed: forget the reservation. */
   async release(id: string): Promise<void> {
     this.ctx.storage.transactionSync(() => {
-      const n = this.sql.exec("DELETE FROM repos WHERE id = ? AND status = 'creating'", id).rowsWritten;
-      if (n) this.addCount(-1);
+      this.sql.exec("DELETE FROM repos WHERE id = ? AND status = 'creating'", id);
+      this.sql.exec("DELETE FROM token_index WHERE repo_id = ?", id);
     });
+  }
+
+  /** Token index entries, an audit entry and events of one operation, in one transaction. */
+  async record(ops: RecordOps): Promise<void> {
+    this.ctx.storage.transactionSync(() => this.recordNow(ops));
+    this.deliver(ops);
+  }
+
+  private recordNow(ops: RecordOps) {
+    this.armAlarm();
+    for (const t of ops.tokens ?? []) this.sql.exec("INSERT OR REPLACE INTO token_index (token_id, repo_id, expires_at) VALUES (?, ?, ?)", t.id, t.repoId, Date.parse(t.expiresAt));
+    if (ops.audit) this.auditNow(ops.audit);
+    for (const e of ops.events ?? []) this.insertEvent(e);
+  }
+
+  private deliver(ops: RecordOps) {
+    if (!ops.events?.length) return;
+    for (const e of ops.events) {
+      const env = e.envelope;
+      if (env) this.ctx.waitUntil(deliverEvent(this.env, env));
+    }
   }
 
   async lookup(namespace: string, name: string): Promise<RepoRecord | null> {
@@ -167,25 +239,54 @@ export class NamespaceObject extends DurableObject<Env> {
       this.addCount(-1);
       this.touch(namespace);
     });
+    this.syncAccount();
     return this.toRecord(r, namespace);
   }
 
-  /** Delete phase 2: the repo's storage is gone; drop the record and its token index. */
-  async remove(id: string): Promise<void> {
-    this.sql.exec("DELETE FROM repos WHERE id = ? AND status = 'deleting'", id);
-    this.sql.exec("DELETE FROM token_index WHERE repo_id = ?", id);
+  /** Delete phase 2: the repo's storage is gone; drop the record and its token index, audit, emit. */
+  async remove(id: string, ops: RecordOps = {}): Promise<void> {
+    this.ctx.storage.transactionSync(() => {
+      this.sql.exec("DELETE FROM repos WHERE id = ? AND status = 'deleting'", id);
+      this.sql.exec("DELETE FROM token_index WHERE repo_id = ?", id);
+      this.recordNow(ops);
+    });
+    this.deliver(ops);
   }
 
-  /** REST revokes tokens by id alone (contract §5.3 route 9): remember which repo holds each. */
-  async indexToken(tokenId: string, repoId: string): Promise<void> {
-    this.sql.exec("INSERT OR REPLACE INTO token_index (token_id, repo_id) VALUES (?, ?)", tokenId, repoId);
-  }
-
+  /** REST revokes tokens by id alone (contract §5.3 route 9): which repo holds the token. */
   async tokenRepo(tokenId: string): Promise<string | null> {
     return this.sql.exec<{ repo_id: string }>("SELECT repo_id FROM token_index WHERE token_id = ?", tokenId).toArray()[0]?.repo_id ?? null;
   }
 
-  async list(namespace: string, opts: { limit: number; cursor?: string; search?: string; sort?: SortKey; direction?: "asc" | "desc" }): Promise<{ repos: RepoRecord[]; total: number; cursor?: string }> {
+  /**
+   * The account's namespace list keeps a copy of each namespace's repo count. This object's count
+   * is the truth; it is pushed (absolute, versioned, so a lost or repeated push is harmless) after
+   * each change, one push in flight at a time, so bursts of creates cost the account object one
+   * write per push rather than one per create. The alarm pushes again in case one was lost.
+   */
+  private syncAccount() {
+    this.syncDirty = true;
+    if (this.syncing) return;
+    this.syncing = (async () => {
+      while (this.syncDirty) {
+        this.syncDirty = false;
+        const name = this.namespaceName();
+        if (!name) return;
+        const version = Number(this.kv("count_version") ?? "0") + 1;
+        this.setKv("count_version", String(version));
+        const s = await this.summary();
+        await this.env.ACCOUNT.get(this.env.ACCOUNT.idFromName("account")).namespaceCount(name, s.repoCount, version, Date.parse(s.createdAt ?? "") || Date.now(), Date.parse(s.updatedAt ?? "") || Date.now());
+      }
+    })()
+      .catch((e) => console.warn(`namespace count sync failed: ${String(e)}`))
+      .finally(() => (this.syncing = undefined));
+    this.ctx.waitUntil(this.syncing);
+  }
+  private syncing: Promise<void> | undefined;
+  private syncDirty = false;
+
+  /** One page: after a keyset cursor, or (page-numbered clients) after skipping `offset` entries. */
+  async list(namespace: string, opts: { limit: number; cursor?: string; offset?: number; search?: string; sort?: SortKey; direction?: "asc" | "desc" }): Promise<{ repos: RepoRecord[]; total: number; cursor?: string }> {
     const sort = opts.sort ?? "created_at";
     const dir = opts.direction ?? "desc";
     const col = sort === "name" ? "name_lower" : sort === "last_push_at" ? "coalesce(last_push_at, 0)" : sort;
@@ -201,7 +302,7 @@ export class NamespaceObject extends DurableObject<Env> {
       where.push(`(${col} ${cmp} ? OR (${col} = ? AND id ${cmp} ?))`);
       args.push(c.v, c.v, c.id);
     }
-    const rows = this.sql.exec<Row & { sortv: SqlStorageValue }>(`SELECT *, ${col} AS sortv FROM repos WHERE ${where.join(" AND ")} ORDER BY ${col} ${dir}, id ${dir} LIMIT ?`, ...args, opts.limit + 1).toArray();
+    const rows = this.sql.exec<Row & { sortv: SqlStorageValue }>(`SELECT *, ${col} AS sortv FROM repos WHERE ${where.join(" AND ")} ORDER BY ${col} ${dir}, id ${dir} LIMIT ? OFFSET ?`, ...args, opts.limit + 1, c ? 0 : opts.offset ?? 0).toArray();
     const more = rows.length > opts.limit;
     const page = rows.slice(0, opts.limit);
     const last = page[page.length - 1];
@@ -226,6 +327,7 @@ export class NamespaceObject extends DurableObject<Env> {
   }
 
   private auditNow(e: AuditEntry) {
+    this.armAlarm();
     this.sql.exec("INSERT INTO audit (at, principal, action, resource, outcome, detail) VALUES (?, ?, ?, ?, ?, ?)", Date.now(), e.principal, e.action, e.resource, e.outcome, e.detail ?? null);
   }
 
@@ -245,9 +347,17 @@ export class NamespaceObject extends DurableObject<Env> {
 
   /** Record an event (readable through the REST API) and deliver it to configured subscribers. */
   async emit(type: EventType, meta: RepoMeta, payload: Record<string, unknown>, sourceOverride?: { namespace: string; repoName: string }): Promise<void> {
-    const env = eventEnvelope(type, meta, payload, this.env.ACCOUNT_ID ?? "local", sourceOverride);
-    this.sql.exec("INSERT INTO events (at, type, repo, body) VALUES (?, ?, ?, ?)", Date.now(), type, meta.name, JSON.stringify(env));
-    this.ctx.waitUntil(deliverEvent(this.env, env));
+    const e: EventSpec = { type, meta, payload, ...(sourceOverride ? { source: sourceOverride } : {}) };
+    this.insertEvent(e);
+    this.deliver({ events: [e] });
+  }
+
+  /** Stores the event and leaves its envelope on `e` for delivery after the transaction. */
+  private insertEvent(e: EventSpec) {
+    this.armAlarm();
+    const env = eventEnvelope(e.type, e.meta, e.payload ?? {}, this.env.ACCOUNT_ID ?? "local", e.source);
+    this.sql.exec("INSERT INTO events (at, type, repo, body) VALUES (?, ?, ?, ?)", Date.now(), e.type, e.meta.name, JSON.stringify(env));
+    e.envelope = env;
   }
 
   async listEvents(opts: { limit: number; type?: string; repo?: string; after?: number }): Promise<Array<{ seq: number; event: unknown }>> {
@@ -264,16 +374,41 @@ export class NamespaceObject extends DurableObject<Env> {
 
   /** Retention: audit entries and events older than the configured days; stale reservations. */
   override async alarm(): Promise<void> {
-    this.prune();
-    await this.ctx.storage.setAlarm(Date.now() + 60 * 60 * 1000);
+    try {
+      await this.prune();
+      this.syncAccount();
+    } finally {
+      await this.ctx.storage.setAlarm(Date.now() + 60 * 60 * 1000);
+    }
   }
 
-  async prune(now = Date.now()): Promise<{ audit: number; events: number }> {
+  /**
+   * Retention and repair: audit entries and events older than AUDIT_RETENTION_DAYS, token index
+   * entries of expired tokens, and repos a crash left half-created or half-deleted (older than
+   * STALE_MS): their Durable Object is emptied and the record dropped, as the next create of the
+   * name would do.
+   */
+  async prune(now = Date.now()): Promise<{ audit: number; events: number; tokens: number; stale: number }> {
     const days = Number(this.env.AUDIT_RETENTION_DAYS ?? "7");
     const cutoff = now - days * DAY;
     const a = this.sql.exec("DELETE FROM audit WHERE at < ?", cutoff).rowsWritten;
     const e = this.sql.exec("DELETE FROM events WHERE at < ?", cutoff).rowsWritten;
-    return { audit: a, events: e };
+    const t = this.sql.exec("DELETE FROM token_index WHERE expires_at < ?", now).rowsWritten;
+    const stale = this.sql.exec<{ id: string; status: string }>("SELECT id, status FROM repos WHERE status <> 'ready' AND status_at < ? LIMIT 100", now - STALE_MS).toArray();
+    const ns = this.namespaceName();
+    for (const r of stale) {
+      try {
+        await this.env.REPO.get(this.env.REPO.idFromName(`${ns}/${r.id}`)).destroy();
+      } catch (err) {
+        console.warn(`stale repo sweep: ${String(err)}`);
+        continue;
+      }
+      this.ctx.storage.transactionSync(() => {
+        this.sql.exec("DELETE FROM repos WHERE id = ? AND status = ?", r.id, r.status);
+        this.sql.exec("DELETE FROM token_index WHERE repo_id = ?", r.id);
+      });
+    }
+    return { audit: a, events: e, tokens: t, stale: stale.length };
   }
 }
 

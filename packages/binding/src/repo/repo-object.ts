@@ -52,7 +52,13 @@ export class RepoObject extends DurableObject<Env> {
   /** Create the tables (idempotent): at start-up, and again after `destroy` emptied the storage. */
   private open() {
     this.store = new SqlRepoStore(this.ctx.storage);
-    this.ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS tokens (id TEXT PRIMARY KEY, hash TEXT NOT NULL UNIQUE, scope TEXT NOT NULL, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, revoked_at INTEGER)`);
+    const sql = this.ctx.storage.sql;
+    sql.exec(`CREATE TABLE IF NOT EXISTS tokens (id TEXT PRIMARY KEY, hash TEXT NOT NULL UNIQUE, scope TEXT NOT NULL, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, revoked_at INTEGER)`);
+    // Pruning and listing read only what they need: inactive tokens through these two indexes,
+    // newest-first pages through the third, so their cost does not grow with active tokens.
+    sql.exec(`CREATE INDEX IF NOT EXISTS tokens_expires ON tokens(expires_at)`);
+    sql.exec(`CREATE INDEX IF NOT EXISTS tokens_revoked ON tokens(revoked_at) WHERE revoked_at IS NOT NULL`);
+    sql.exec(`CREATE INDEX IF NOT EXISTS tokens_created ON tokens(created_at)`);
   }
 
   // ── metadata ────────────────────────────────────────────────────────────────
@@ -69,12 +75,16 @@ export class RepoObject extends DurableObject<Env> {
     this.store.kvSet("meta", JSON.stringify(m));
   }
 
-  async init(meta: RepoMeta): Promise<void> {
+  /** Create phase: metadata, HEAD and the first token in one transaction (one round trip). */
+  async initWithToken(meta: RepoMeta, scope: "read" | "write", ttlSeconds: number): Promise<CreatedToken> {
     if (this.meta()) throw new ArtifactsError("ALREADY_EXISTS", `repo already exists: ${meta.name}`);
+    const t = await this.newToken(scope, ttlSeconds);
     this.ctx.storage.transactionSync(() => {
       this.saveMeta(meta);
       this.store.kvSet("HEAD", `refs/heads/${meta.defaultBranch}`);
+      this.insertToken(t);
     });
+    return t.created;
   }
 
   async info(): Promise<RepoMeta | null> {
@@ -98,27 +108,55 @@ export class RepoObject extends DurableObject<Env> {
   }
 
   // ── tokens ──────────────────────────────────────────────────────────────────
-  async createToken(scope: "read" | "write", ttlSeconds: number): Promise<CreatedToken> {
-    this.requireMeta();
+  private async newToken(scope: "read" | "write", ttlSeconds: number) {
     const secret = mintSecret();
     const id = randomId();
     const now = Date.now();
     const expires = now + ttlSeconds * 1000;
-    this.ctx.storage.sql.exec("INSERT INTO tokens (id, hash, scope, created_at, expires_at) VALUES (?, ?, ?, ?, ?)", id, await sha256Hex(secret), scope, now, expires);
-    this.pruneTokens(now);
-    return { id, plaintext: formatToken(secret, expires), scope, expiresAt: nowIso(expires) };
+    return { id, hash: await sha256Hex(secret), scope, now, expires, created: { id, plaintext: formatToken(secret, expires), scope, expiresAt: nowIso(expires) } as CreatedToken };
   }
 
+  private insertToken(t: { id: string; hash: string; scope: string; now: number; expires: number }) {
+    this.ctx.storage.sql.exec("INSERT INTO tokens (id, hash, scope, created_at, expires_at) VALUES (?, ?, ?, ?, ?)", t.id, t.hash, t.scope, t.now, t.expires);
+    this.pruneTokens(t.now);
+  }
+
+  /** A new token and the repo's metadata (for the event), or null when the repo is gone. */
+  async mintToken(scope: "read" | "write", ttlSeconds: number): Promise<{ token: CreatedToken; meta: RepoMeta } | null> {
+    const meta = this.meta();
+    if (!meta) return null;
+    const t = await this.newToken(scope, ttlSeconds);
+    this.ctx.storage.transactionSync(() => this.insertToken(t));
+    return { token: t.created, meta };
+  }
+
+  async createToken(scope: "read" | "write", ttlSeconds: number): Promise<CreatedToken> {
+    const r = await this.mintToken(scope, ttlSeconds);
+    if (!r) throw repoNotFound("repository");
+    return r.token;
+  }
+
+  /** Undo a mint whose bookkeeping failed (the token was never handed out). */
+  async discardToken(id: string): Promise<void> {
+    this.ctx.storage.sql.exec("DELETE FROM tokens WHERE id = ?", id);
+  }
+
+  /**
+   * Keep at most MAX_INACTIVE_TOKENS expired or revoked tokens (contract §8), the newest. Both
+   * sets are read through their own index, so the cost follows the inactive tokens (about 100),
+   * never the active ones.
+   */
   private pruneTokens(now: number) {
-    const inactive = this.ctx.storage.sql
-      .exec<{ id: string }>("SELECT id FROM tokens WHERE revoked_at IS NOT NULL OR expires_at <= ? ORDER BY created_at DESC, rowid DESC LIMIT -1 OFFSET ?", now, MAX_INACTIVE_TOKENS)
-      .toArray();
-    for (const t of inactive) this.ctx.storage.sql.exec("DELETE FROM tokens WHERE id = ?", t.id);
+    const sql = this.ctx.storage.sql;
+    const inactive = `SELECT id, created_at, rowid AS r FROM tokens WHERE expires_at <= ?1 UNION SELECT id, created_at, rowid AS r FROM tokens WHERE revoked_at IS NOT NULL`;
+    const n = sql.exec<{ n: number }>(`SELECT count(*) AS n FROM (${inactive})`, now).one().n;
+    if (n <= MAX_INACTIVE_TOKENS) return;
+    sql.exec(`DELETE FROM tokens WHERE id IN (SELECT id FROM (${inactive}) ORDER BY created_at DESC, r DESC LIMIT -1 OFFSET ?2)`, now, MAX_INACTIVE_TOKENS);
   }
 
-  private tokenRows(now = Date.now()): TokenRow[] {
+  private tokenRows(where: string, args: SqlStorageValue[], limit: number, offset: number, now: number): TokenRow[] {
     return this.ctx.storage.sql
-      .exec<{ id: string; scope: string; created_at: number; expires_at: number; revoked_at: number | null }>("SELECT id, scope, created_at, expires_at, revoked_at FROM tokens ORDER BY created_at DESC, rowid DESC")
+      .exec<{ id: string; scope: string; created_at: number; expires_at: number; revoked_at: number | null }>(`SELECT id, scope, created_at, expires_at, revoked_at FROM tokens ${where} ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?`, ...args, limit, offset)
       .toArray()
       .map((r) => ({
         id: r.id,
@@ -129,24 +167,39 @@ export class RepoObject extends DurableObject<Env> {
       }));
   }
 
+  private static readonly STATE_WHERE = {
+    active: "WHERE revoked_at IS NULL AND expires_at > ?",
+    expired: "WHERE revoked_at IS NULL AND expires_at <= ?",
+    revoked: "WHERE revoked_at IS NOT NULL",
+    all: "",
+  } as const;
+
+  private tokenCount(state: keyof typeof RepoObject.STATE_WHERE, now: number): number {
+    const where = RepoObject.STATE_WHERE[state];
+    return this.ctx.storage.sql.exec<{ n: number }>(`SELECT count(*) AS n FROM tokens ${where}`, ...(where.includes("?") ? [now] : [])).one().n;
+  }
+
   /** Binding view: active first (newest first), then the rest; at most 30. */
   async listTokens(): Promise<{ tokens: TokenRow[]; total: number }> {
     this.requireMeta();
-    const rows = this.tokenRows();
-    const sorted = [...rows.filter((t) => t.state === "active"), ...rows.filter((t) => t.state !== "active")];
-    return { tokens: sorted.slice(0, 30), total: rows.length };
+    const now = Date.now();
+    const tokens = this.tokenRows(RepoObject.STATE_WHERE.active, [now], 30, 0, now);
+    if (tokens.length < 30) tokens.push(...this.tokenRows("WHERE revoked_at IS NOT NULL OR expires_at <= ?", [now], 30 - tokens.length, 0, now));
+    return { tokens, total: this.tokenCount("all", now) };
   }
 
   /** REST view: filtered by state, paged. */
   async listTokensPage(state: "active" | "expired" | "revoked" | "all", page: number, perPage: number): Promise<{ tokens: TokenRow[]; total: number }> {
     this.requireMeta();
-    const rows = this.tokenRows().filter((t) => state === "all" || t.state === state);
-    return { tokens: rows.slice((page - 1) * perPage, page * perPage), total: rows.length };
+    const now = Date.now();
+    const where = RepoObject.STATE_WHERE[state];
+    const args = where.includes("?") ? [now] : [];
+    return { tokens: this.tokenRows(where, args, perPage, (page - 1) * perPage, now), total: this.tokenCount(state, now) };
   }
 
-  /** Revoke by id or plaintext; true only if an active token was revoked. */
-  async revokeToken(tokenOrId: string): Promise<{ revoked: boolean; tokenId?: string }> {
-    this.requireMeta();
+  /** Revoke by id or plaintext; true only if an active token was revoked. `meta` is for the event. */
+  async revokeToken(tokenOrId: string): Promise<{ revoked: boolean; tokenId?: string; meta?: RepoMeta }> {
+    const meta = this.requireMeta();
     let row: { id: string; expires_at: number; revoked_at: number | null } | undefined;
     if (TOKEN_ID_RE.test(tokenOrId)) {
       row = this.ctx.storage.sql.exec<{ id: string; expires_at: number; revoked_at: number | null }>("SELECT id, expires_at, revoked_at FROM tokens WHERE id = ?", tokenOrId).toArray()[0];
@@ -156,10 +209,12 @@ export class RepoObject extends DurableObject<Env> {
       row = this.ctx.storage.sql.exec<{ id: string; expires_at: number; revoked_at: number | null }>("SELECT id, expires_at, revoked_at FROM tokens WHERE hash = ?", await sha256Hex(secret)).toArray()[0];
     }
     const now = Date.now();
-    if (!row || row.revoked_at !== null || row.expires_at <= now) return { revoked: false };
-    this.ctx.storage.sql.exec("UPDATE tokens SET revoked_at = ? WHERE id = ?", now, row.id);
-    this.pruneTokens(now);
-    return { revoked: true, tokenId: row.id };
+    if (!row || row.revoked_at !== null || row.expires_at <= now) return { revoked: false, meta };
+    this.ctx.storage.transactionSync(() => {
+      this.ctx.storage.sql.exec("UPDATE tokens SET revoked_at = ? WHERE id = ?", now, row.id);
+      this.pruneTokens(now);
+    });
+    return { revoked: true, tokenId: row.id, meta };
   }
 
   /** Check a presented repo token; the stored expiry decides, not the `?expires=` suffix. */
@@ -320,14 +375,20 @@ export class RepoObject extends DurableObject<Env> {
     return new Response(body, { headers: { "X-Refs": JSON.stringify(refs), "X-Objects": String(e.objects.length), "X-Head": await this.store.getHead() } });
   }
 
-  /** Ingest a pack and create refs (fork target). All or nothing. */
+  /** Ingest a pack and create refs (import and fork targets). All or nothing. */
   private async ingestInternal(request: Request, refs: Array<{ name: string; oid: string }>, head: string | null): Promise<Response> {
     const q = await this.store.beginQuarantine();
     try {
       const stats = refs.length ? await ingestPack(new ByteReader(request.body!), this.store, q) : { objects: 0 };
       const results = await this.store.commit(q, refs.map((r) => ({ name: r.name, old: ZERO_OID, new: r.oid })), { atomic: true });
       if (results.some((r) => !r.ok)) throw new Error("fork: refs could not be created");
-      if (head) await this.store.setHead(head);
+      if (head) {
+        await this.store.setHead(head);
+        // An import takes the remote's default branch: keep the metadata in step with HEAD.
+        const m = this.meta();
+        const branch = head.replace(/^refs\/heads\//, "");
+        if (m && m.defaultBranch !== branch) this.saveMeta({ ...m, defaultBranch: branch });
+      }
       return Response.json({ objects: stats.objects });
     } catch (e) {
       await this.store.abort(q).catch(() => {});

@@ -186,9 +186,11 @@ route("POST", "/namespaces", null, async (c) => {
 });
 route("GET", "/namespaces/:ns", "namespace.read", async (c) => {
   const s = svc(c);
-  const info = await s.account().getNamespace(s.namespace);
-  if (!info) throw new ArtifactsError("NOT_FOUND", `Namespace not found: ${s.namespace}.`);
-  return ok(info);
+  // The namespace object holds the live count; the account's copy may trail it by one push.
+  const [info, live] = await Promise.all([s.account().getNamespace(s.namespace), s.ns().summary()]);
+  if (!info && !live.namespace) throw new ArtifactsError("NOT_FOUND", `Namespace not found: ${s.namespace}.`);
+  const base = info ?? { namespace: s.namespace, repo_count: 0, created_at: live.createdAt ?? new Date().toISOString(), updated_at: live.updatedAt ?? new Date().toISOString(), jurisdiction: "unrestricted" };
+  return ok({ ...base, repo_count: live.namespace ? live.repoCount : base.repo_count, ...(live.updatedAt && live.updatedAt > base.updated_at ? { updated_at: live.updatedAt } : {}) });
 });
 
 // ── repos ─────────────────────────────────────────────────────────────────────
@@ -207,17 +209,9 @@ route("POST", "/namespaces/:ns/repos", "repo.create", async (c) => {
 const SORTS: readonly SortKey[] = ["created_at", "updated_at", "last_push_at", "name"];
 type ListFilters = { search?: string; sort: SortKey; direction: "asc" | "desc" };
 
-/** Page N (1-based) of the keyset listing: skip (N-1)*limit entries by following cursors, 200 at a time. */
-async function repoPage(s: ArtifactsService, page: number, limit: number, f: ListFilters) {
-  let cursor: string | undefined;
-  for (let skip = (page - 1) * limit; skip > 0; ) {
-    const n = Math.min(200, skip);
-    const r = await s.list({ limit: n, ...(cursor ? { cursor } : {}) }, f);
-    if (!r.cursor) return { repos: [], total: r.total };
-    cursor = r.cursor;
-    skip -= n;
-  }
-  return s.list({ limit, ...(cursor ? { cursor } : {}) }, f);
+/** Page N (1-based) of the listing: one registry call that skips (N-1)*limit entries in SQLite. */
+function repoPage(s: ArtifactsService, page: number, limit: number, f: ListFilters) {
+  return s.list({ limit }, { ...f, offset: (page - 1) * limit });
 }
 
 route("GET", "/namespaces/:ns/repos", "repo.list", async (c) => {
