@@ -12,7 +12,7 @@
  */
 import { Miniflare, convertV4MiniflareOptions } from "miniflare";
 import { fileURLToPath } from "node:url";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 
@@ -24,7 +24,7 @@ const arg = (n: string) => {
 const levels = (arg("levels") ?? (process.argv.includes("--full") ? "100,1000,10000,100000" : "100,1000,10000")).split(",").map(Number);
 const concurrency = Number(arg("concurrency") ?? 32);
 const ADMIN = "bench-admin-token";
-const script = arg("worker") ? join(process.cwd(), arg("worker")!) : join(root, "dist/worker.js");
+const script = arg("worker") ? resolve(arg("worker")!) : join(root, "dist/worker.js");
 
 type Art = { create(n: string): Promise<{ id: string }>; get(n: string): Promise<{ createToken(s: string, t: number): Promise<unknown>; info(): Promise<unknown> }>; list(o: { limit: number; cursor?: string }): Promise<{ cursor?: string; total: number }> };
 

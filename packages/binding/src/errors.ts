@@ -3,6 +3,8 @@
  * (REST envelope, Git pkt-line/HTTP). CREATE_IN_PROGRESS has no documented number; 10301 fits
  * the 103xx in-progress family (contract §11.7) and is our documented guess.
  */
+import { log, redact } from "./util/log.js";
+
 export const ERROR_CODES = {
   INVALID_INPUT: { numeric: 10100, status: 400 },
   INVALID_REPO_NAME: { numeric: 10101, status: 400 },
@@ -47,12 +49,21 @@ export const repoNotFound = (name: string) => new ArtifactsError("NOT_FOUND", `R
 export const alreadyExists = (name: string) => new ArtifactsError("ALREADY_EXISTS", `repo already exists: ${name}`);
 export const internalError = () => new ArtifactsError("INTERNAL_ERROR", "An internal error occurred.");
 
+/**
+ * A repository or object size refusal from a repo object's ingest (413) during import or fork:
+ * the contract's MEMORY_LIMIT, the code it gives for "operation exceeds memory limits" on import.
+ */
+export function limitError(body: unknown): ArtifactsError {
+  const detail = (body as { error?: string })?.error ?? "the repository is too large";
+  return new ArtifactsError("MEMORY_LIMIT", `The repository is too large: ${detail}.`);
+}
+
 /** Anything that is not an ArtifactsError becomes INTERNAL_ERROR; the cause goes to logs, never to the caller. */
 export function toArtifactsError(e: unknown): ArtifactsError {
   if (e instanceof ArtifactsError) return e;
   // Errors rebuilt after crossing a Durable Object RPC hop keep name/code but not the class.
   const x = e as { name?: string; code?: string; message?: string };
   if (x && x.name === "ArtifactsError" && typeof x.code === "string" && x.code in ERROR_CODES) return new ArtifactsError(x.code as ArtifactsErrorCode, x.message ?? "");
-  console.error("internal error:", e instanceof Error ? e.stack ?? e.message : String(e));
+  log("error", "internal error", { error: redact(e instanceof Error ? (e.stack ?? e.message) : String(e)) });
   return internalError();
 }

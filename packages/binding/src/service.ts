@@ -4,7 +4,7 @@
  * against the Durable Objects, audits mutations and emits events.
  */
 import type { Env, RepoMeta } from "./env.js";
-import { ArtifactsError, invalidInput, repoNotFound, toArtifactsError } from "./errors.js";
+import { ArtifactsError, invalidInput, limitError, repoNotFound, toArtifactsError } from "./errors.js";
 import { authorize, principalLabel, type Action, type Principal, type Resource } from "./auth/policy.js";
 import type { AuditEntry, EventSpec, NamespaceObject, RepoRecord, SortKey } from "./namespace/namespace-object.js";
 import type { CreatedToken, RepoObject } from "./repo/repo-object.js";
@@ -211,6 +211,7 @@ export class ArtifactsService {
         const exp = await srcStub.fetch(`https://repo/_internal/export?refs=${encodeURIComponent(JSON.stringify(refs.map((r) => r.name)))}`);
         const exported = JSON.parse(exp.headers.get("X-Refs") ?? "[]") as Array<{ name: string; oid: string }>;
         const ing = await stub.fetch(`https://repo/_internal/ingest?refs=${encodeURIComponent(JSON.stringify(exported))}&head=${encodeURIComponent(head)}`, { method: "POST", body: exp.body });
+        if (ing.status === 413) throw limitError(await ing.json());
         if (!ing.ok) throw new ArtifactsError("INTERNAL_ERROR", "Unable to fork Artifacts repository");
         objects = ((await ing.json()) as { objects: number }).objects;
       });

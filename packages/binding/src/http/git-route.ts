@@ -8,6 +8,8 @@ import type { Env } from "../env.js";
 import { authorize, principalLabel, type Principal } from "../auth/policy.js";
 import { ACCESS_HEADER, PRINCIPAL_HEADER } from "../repo/repo-object.js";
 import { gitCredential } from "./auth.js";
+import { intVar, MiB, rateVar } from "../limits.js";
+import type { RequestInfo } from "../util/log.js";
 
 const GIT_PATH = /^\/git\/([^/]+)\/([^/]+?)\.git\/(info\/refs|git-upload-pack|git-receive-pack)$/;
 
@@ -19,17 +21,38 @@ export function isGitPath(pathname: string) {
   return pathname.startsWith("/git/");
 }
 
-export async function handleGitRoute(request: Request, env: Env): Promise<Response> {
+export async function handleGitRoute(request: Request, env: Env, info: RequestInfo = {}): Promise<Response> {
   const url = new URL(request.url);
   const m = GIT_PATH.exec(url.pathname);
   if (!m) return notFound();
-  const namespace = decodeURIComponent(m[1]!);
-  const name = decodeURIComponent(m[2]!);
   const sub = m[3]!;
   const service = sub === "info/refs" ? url.searchParams.get("service") : sub;
   if (service !== "git-upload-pack" && service !== "git-receive-pack") return notFound();
+  info.route = sub === "info/refs" ? `/git/:ns/:repo.git/info/refs?service=${service}` : `/git/:ns/:repo.git/${sub}`;
+  let namespace: string;
+  let name: string;
+  try {
+    namespace = decodeURIComponent(m[1]!);
+    name = decodeURIComponent(m[2]!);
+  } catch {
+    return notFound();
+  }
+  info.namespace = namespace;
+  info.repo = name;
+  // Bodies over the limit are refused before anything else when their length is declared; a
+  // chunked body is counted by the engine as it streams (git then prints the unpack error).
+  const maxBody = intVar(env.MAX_GIT_BODY_BYTES, 100 * MiB);
+  const declared = Number(request.headers.get("Content-Length") ?? "0");
+  if (declared > maxBody) {
+    await request.body?.cancel().catch(() => {});
+    return text(413, "Request body too large");
+  }
   const ns = env.NAMESPACE.get(env.NAMESPACE.idFromName(namespace));
-  const rec = await ns.lookup(namespace, name);
+  const { record: rec, retryAfter } = await ns.gitLookup(namespace, name, rateVar(env.RATE_LIMIT_GIT));
+  if (retryAfter !== undefined) {
+    await request.body?.cancel().catch(() => {});
+    return text(429, "Too many requests: this namespace is over its Git request rate; retry later", { "Retry-After": String(retryAfter) });
+  }
   if (!rec || rec.status !== "ready") return notFound();
   const repo = env.REPO.get(env.REPO.idFromName(`${namespace}/${rec.id}`));
 
@@ -37,6 +60,7 @@ export async function handleGitRoute(request: Request, env: Env): Promise<Respon
   const presented = gitCredential(request);
   const grant = presented ? await repo.verifyToken(presented) : null;
   const principal: Principal = grant ? { kind: "repo-token", id: grant.tokenId, scope: grant.scope, namespace, repoId: rec.id } : { kind: "anonymous" };
+  info.principal = principalLabel(principal);
   const d = authorize(principal, action, { namespace, repoId: rec.id, readOnly: rec.readOnly });
   if (!d.allow) {
     // Unauthenticated probes are normal (git retries with credentials); audit only real refusals.

@@ -1,6 +1,7 @@
 /** `cf.artifacts.repo.*` event envelopes (contract §7.2, §7.3) and delivery to subscribers. */
 import type { Env, RepoMeta } from "../env.js";
 import { nowIso, randomHex } from "../util/ids.js";
+import { log, redact } from "../util/log.js";
 
 export type EventType =
   | "cf.artifacts.repo.created"
@@ -42,7 +43,7 @@ export async function deliverEvent(env: Env, envelope: { type: string; metadata:
     jobs.push(fetch(url, { method: "POST", headers: { "Content-Type": "application/json" }, body }).then((r) => r.body?.cancel()));
   }
   if (e.EVENTS_QUEUE) jobs.push(e.EVENTS_QUEUE.send(envelope));
-  for (const r of await Promise.allSettled(jobs)) if (r.status === "rejected") console.warn(`event delivery failed for ${envelope.type}: ${String(r.reason)}`);
+  for (const r of await Promise.allSettled(jobs)) if (r.status === "rejected") log("warn", "event delivery failed", { type: envelope.type, error: redact(String(r.reason)) });
 }
 
 function subscriptionId(url: string): string {

@@ -9,6 +9,8 @@ import type { Env, RepoMeta } from "../env.js";
 import { ArtifactsError, alreadyExists } from "../errors.js";
 import { nowIso } from "../util/ids.js";
 import { deliverEvent, eventEnvelope, type EventType } from "./events.js";
+import type { RateLimit } from "../limits.js";
+import { log, redact } from "../util/log.js";
 
 export type RepoStatus = "creating" | "ready" | "deleting";
 export interface RepoRecord extends RepoMeta {
@@ -229,6 +231,45 @@ export class NamespaceObject extends DurableObject<Env> {
     return r ? this.toRecord(r, namespace) : null;
   }
 
+  /**
+   * The Git route's one registry call: count the request against the namespace's Git rate limit
+   * (when configured), then look the repo up. Limited requests are not looked up.
+   */
+  async gitLookup(namespace: string, name: string, rate?: RateLimit): Promise<{ record: RepoRecord | null; retryAfter?: number }> {
+    if (rate) {
+      const r = this.rateHit("git", rate);
+      if (r !== undefined) return { record: null, retryAfter: r };
+    }
+    return { record: await this.lookup(namespace, name) };
+  }
+
+  /** Count one REST request against the namespace's API rate limit: seconds to wait, or undefined. */
+  async rateCheck(rate: RateLimit): Promise<number | undefined> {
+    return this.rateHit("api", rate);
+  }
+
+  /**
+   * Request rates per namespace (contract §8), counted here because this object is the one place
+   * every isolate's requests for the namespace meet: module memory would count per isolate. A
+   * sliding window (the previous fixed window's count, weighted by how much of it still overlaps,
+   * plus the current one's) in this instance's memory: there is exactly one live instance, and it
+   * is only evicted after being idle, by which time a window has passed anyway. Nothing is written
+   * to storage per request. Returns the seconds to wait when over the limit.
+   */
+  private rateHit(surface: "git" | "api", rate: RateLimit, now = Date.now()): number | undefined {
+    const start = Math.floor(now / rate.windowMs) * rate.windowMs;
+    let w = this.rates.get(surface);
+    if (!w || w.start !== start || w.windowMs !== rate.windowMs) {
+      w = { start, windowMs: rate.windowMs, prev: w && w.windowMs === rate.windowMs && w.start === start - rate.windowMs ? w.count : 0, count: 0 };
+      this.rates.set(surface, w);
+    }
+    const estimate = w.prev * (1 - (now - start) / rate.windowMs) + w.count;
+    if (estimate >= rate.requests) return Math.max(1, Math.ceil((start + rate.windowMs - now) / 1000));
+    w.count++;
+    return undefined;
+  }
+  private rates = new Map<string, { start: number; windowMs: number; prev: number; count: number }>();
+
   /** Delete phase 1: hide the repo. Returns its record, or null if there is no such repo. */
   async markDeleting(namespace: string, name: string): Promise<RepoRecord | null> {
     const r = this.sql.exec<Row>("SELECT * FROM repos WHERE name_lower = ? AND status <> 'deleting'", name.toLowerCase()).toArray()[0];
@@ -278,7 +319,7 @@ export class NamespaceObject extends DurableObject<Env> {
         await this.env.ACCOUNT.get(this.env.ACCOUNT.idFromName("account")).namespaceCount(name, s.repoCount, version, Date.parse(s.createdAt ?? "") || Date.now(), Date.parse(s.updatedAt ?? "") || Date.now());
       }
     })()
-      .catch((e) => console.warn(`namespace count sync failed: ${String(e)}`))
+      .catch((e) => log("warn", "namespace count sync failed", { error: redact(String(e)) }))
       .finally(() => (this.syncing = undefined));
     this.ctx.waitUntil(this.syncing);
   }
@@ -400,7 +441,7 @@ export class NamespaceObject extends DurableObject<Env> {
       try {
         await this.env.REPO.get(this.env.REPO.idFromName(`${ns}/${r.id}`)).destroy();
       } catch (err) {
-        console.warn(`stale repo sweep: ${String(err)}`);
+        log("warn", "stale repo sweep failed", { repo_id: r.id, error: redact(String(err)) });
         continue;
       }
       this.ctx.storage.transactionSync(() => {

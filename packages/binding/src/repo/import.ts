@@ -4,8 +4,9 @@
  * Failures map to the contract's import errors (§3.2).
  */
 import { lsRemote, fetchPackStream, RemoteError } from "@artifacts-emulator/git";
-import { ArtifactsError } from "../errors.js";
+import { ArtifactsError, limitError } from "../errors.js";
 import type { RepoObject } from "./repo-object.js";
+import { log, redact } from "../util/log.js";
 
 export async function importRepo(stub: DurableObjectStub<RepoObject>, url: URL, opts: { branch?: string; depth?: number }): Promise<{ defaultBranch: string; objects: number }> {
   const headers: Record<string, string> = {};
@@ -28,6 +29,7 @@ export async function importRepo(stub: DurableObjectStub<RepoObject>, url: URL, 
     if (selected.length === 0) return { defaultBranch, objects: 0 };
     const pack = await fetchPackStream(clean.href, selected.map((r) => r.oid), { headers });
     const res = await stub.fetch(`https://repo/_internal/ingest?refs=${encodeURIComponent(JSON.stringify(selected.map((r) => ({ name: r.name, oid: r.oid }))))}&head=${encodeURIComponent(`refs/heads/${defaultBranch}`)}`, { method: "POST", body: pack });
+    if (res.status === 413) throw limitError(await res.json());
     if (!res.ok) throw new ArtifactsError("UPSTREAM_UNAVAILABLE", "The upstream service is unavailable. Please retry.");
     const { objects } = (await res.json()) as { objects: number };
     return { defaultBranch, objects };
@@ -39,7 +41,7 @@ export async function importRepo(stub: DurableObjectStub<RepoObject>, url: URL, 
       if (e.kind === "not-git") throw new ArtifactsError("INVALID_URL", "The URL does not point to a git repository.");
     }
     if ((e as Error)?.message?.includes("Memory limit")) throw new ArtifactsError("MEMORY_LIMIT", "The repository is too large to import.");
-    console.warn(`import from ${clean.origin} failed: ${(e as Error)?.message}`);
+    log("warn", "import failed", { origin: clean.origin, error: redact(String((e as Error)?.message ?? e)) });
     throw new ArtifactsError("UPSTREAM_UNAVAILABLE", "The upstream service is unavailable. Please retry.");
   }
 }

@@ -12,7 +12,9 @@ import { ArtifactsError, invalidInput, repoNotFound } from "../errors.js";
 import { nowIso, randomId } from "../util/ids.js";
 import { digestEqual, formatToken, mintSecret, sha256Hex, tokenSecret, isTokenShaped } from "../util/tokens.js";
 import { checkFileArgs, checkHash, checkLogOpts, normalizePath, TOKEN_ID_RE } from "../validate.js";
-import { SqlRepoStore } from "./sql-store.js";
+import { SqlRepoStore, RepoLimitError, formatBytes } from "./sql-store.js";
+import { repoLimits } from "../limits.js";
+import { log, redact } from "../util/log.js";
 import { commitMetadata, lookupPath, resolveRef, treeEntryView, type CommitMetadata, type TreeEntryView } from "./reads.js";
 import { contentTypeFor } from "./mime.js";
 
@@ -311,9 +313,11 @@ export class RepoObject extends DurableObject<Env> {
     if (url.pathname === "/_internal/ingest") return this.ingestInternal(request, JSON.parse(url.searchParams.get("refs") ?? "[]"), url.searchParams.get("head"));
     const access = (request.headers.get(ACCESS_HEADER) ?? "none") as Access;
     const principal = request.headers.get(PRINCIPAL_HEADER) ?? "unknown";
+    const limits = this.applyLimits(meta);
     const opts = {
       access,
-      ...(this.env.MAX_GIT_BODY_BYTES ? { maxBodyBytes: Number(this.env.MAX_GIT_BODY_BYTES) } : {}),
+      maxBodyBytes: limits.maxGitBodyBytes,
+      limits: { maxRefsPerPush: 1000, maxObjectSize: limits.maxObjectBytes },
       onPush: (o: PushOutcome) => this.afterPush(meta, o, principal),
     };
     if (sub !== "git-upload-pack" || request.method !== "POST" || !request.body) return handleGitHttp(request, sub, this.store, opts);
@@ -328,7 +332,7 @@ export class RepoObject extends DurableObject<Env> {
     this.ctx.waitUntil(
       (async () => {
         if (await responseSendsPack(watched, v2)) await this.afterFetch(meta, principal, (await hadHaves) ? "fetched" : "cloned");
-      })().catch((e) => console.warn(`fetch event for ${meta.name} failed: ${String(e)}`)),
+      })().catch((e) => log("warn", "fetch event failed", { namespace: meta.namespace, repo: meta.name, error: redact(String(e)) })),
     );
     return new Response(out, { status: res.status, statusText: res.statusText, headers: res.headers });
   }
@@ -375,11 +379,23 @@ export class RepoObject extends DurableObject<Env> {
     return new Response(body, { headers: { "X-Refs": JSON.stringify(refs), "X-Objects": String(e.objects.length), "X-Head": await this.store.getHead() } });
   }
 
-  /** Ingest a pack and create refs (import and fork targets). All or nothing. */
+  /** The limits for this repository, set on the store for the pushes and ingests that follow. */
+  private applyLimits(meta: RepoMeta) {
+    const l = repoLimits(this.env, meta.createdAt);
+    this.store.limits = { maxRepoBytes: l.maxRepoBytes, maxObjectBytes: l.maxObjectBytes };
+    return l;
+  }
+
+  /**
+   * Ingest a pack and create refs (import and fork targets). All or nothing. A pack over the
+   * repository's limits is 413 with the reason, which the service turns into MEMORY_LIMIT.
+   */
   private async ingestInternal(request: Request, refs: Array<{ name: string; oid: string }>, head: string | null): Promise<Response> {
+    const limits = this.applyLimits(this.requireMeta());
     const q = await this.store.beginQuarantine();
+    const reader = new ByteReader(request.body!);
     try {
-      const stats = refs.length ? await ingestPack(new ByteReader(request.body!), this.store, q) : { objects: 0 };
+      const stats = refs.length ? await ingestPack(reader, this.store, q, { maxObjectSize: limits.maxObjectBytes }) : { objects: 0 };
       const results = await this.store.commit(q, refs.map((r) => ({ name: r.name, old: ZERO_OID, new: r.oid })), { atomic: true });
       if (results.some((r) => !r.ok)) throw new Error("fork: refs could not be created");
       if (head) {
@@ -392,8 +408,17 @@ export class RepoObject extends DurableObject<Env> {
       return Response.json({ objects: stats.objects });
     } catch (e) {
       await this.store.abort(q).catch(() => {});
+      await reader.cancel().catch(() => {});
+      if (e instanceof RepoLimitError || (e as Error)?.name === "LimitExceededError") return Response.json({ error: (e as Error).message }, { status: 413 });
       throw e;
     }
+  }
+
+  /** Sizes for operators and the big-repo bench: the largest stored value per table, stored bytes. */
+  async storageReport(): Promise<{ largestRows: Record<string, number>; liveBytes: number; objects: number; limit: string }> {
+    const meta = this.requireMeta();
+    const l = repoLimits(this.env, meta.createdAt);
+    return { largestRows: this.store.largestRows(), liveBytes: this.store.liveBytes(), objects: this.store.objectStats().objects, limit: formatBytes(l.maxRepoBytes) };
   }
 
   /** Write whole objects directly (used by tests and future commit APIs). */

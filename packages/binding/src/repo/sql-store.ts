@@ -4,7 +4,7 @@
  * Cloudflare (local workerd does not enforce it, so we do). Pushed objects carry a quarantine id
  * and are promoted in the same synchronous transaction that compare-and-swaps the refs.
  */
-import { ZERO_OID, type Oid, type ObjectType, type Quarantine, type Ref, type RefUpdate, type RefUpdateResult, type RepoStore, type StoredObject } from "@artifacts-emulator/git";
+import { LimitExceededError, ZERO_OID, type Oid, type ObjectType, type Quarantine, type Ref, type RefUpdate, type RefUpdateResult, type RepoStore, type StoredObject } from "@artifacts-emulator/git";
 
 export const CHUNK = 1024 * 1024;
 const TYPES: ObjectType[] = ["commit", "tree", "blob", "tag"];
@@ -50,13 +50,36 @@ interface ObjectRow {
   [k: string]: SqlStorageValue;
 }
 
+/** Limits checked as a push (or an import or fork) writes its objects (docs/architecture.md). */
+export interface StoreLimits {
+  /** Stored bytes (compressed, as kept) the repository may hold once the push is in. */
+  maxRepoBytes?: number;
+  /** Largest object, inflated, a push may bring. */
+  maxObjectBytes?: number;
+}
+
+/** A limit refusal: an engine GitError, so receive-pack reports it as `unpack <message>`. */
+export class RepoLimitError extends LimitExceededError {}
+
 class SqlQuarantine implements Quarantine {
+  /** Stored bytes this quarantine has added so far. */
+  bytes = 0;
   constructor(
     readonly store: SqlRepoStore,
     readonly id: number,
   ) {}
   async put(objects: ReadonlyArray<readonly [Oid, StoredObject]>) {
-    this.store.insert(objects, this.id);
+    const { maxRepoBytes, maxObjectBytes } = this.store.limits;
+    let add = 0;
+    for (const [oid, o] of objects) {
+      // The reader refuses oversized entries by their header; a delta can still resolve to more.
+      if (maxObjectBytes !== undefined && o.size > maxObjectBytes) throw new RepoLimitError(`object ${oid} is ${o.size} bytes; objects larger than ${formatBytes(maxObjectBytes)} are not accepted`);
+      add += o.zdata.length;
+    }
+    if (maxRepoBytes !== undefined && this.store.liveBytes() + this.bytes + add > maxRepoBytes) {
+      throw new RepoLimitError(`repository size limit exceeded: the repository would hold more than ${formatBytes(maxRepoBytes)}`);
+    }
+    this.bytes += this.store.insert(objects, this.id);
   }
   async hasMany(oids: readonly Oid[]) {
     return this.store.hasIn(oids, this.id);
@@ -67,6 +90,7 @@ class SqlQuarantine implements Quarantine {
 }
 
 export class SqlRepoStore implements RepoStore {
+  limits: StoreLimits = {};
   constructor(
     private readonly storage: DurableObjectStorage,
     private readonly maxQuarantineAgeMs = 60 * 60 * 1000,
@@ -74,15 +98,34 @@ export class SqlRepoStore implements RepoStore {
     for (const stmt of SCHEMA.split(";").map((s) => s.trim()).filter(Boolean)) storage.sql.exec(stmt);
   }
 
+  /**
+   * Stored bytes of live objects (payload as kept: compressed). A counter kept in the same
+   * transactions that make objects live, so checking a push against the size limit never scans
+   * the repository; computed once for repositories written before the counter existed.
+   */
+  liveBytes(): number {
+    const v = this.kvGet("live_bytes");
+    if (v !== undefined) return Number(v);
+    const n = this.sql.exec<{ b: number | null }>("SELECT sum(zlen) AS b FROM objects WHERE quarantine = 0").one().b ?? 0;
+    this.kvSet("live_bytes", String(n));
+    return n;
+  }
+  private addLiveBytes(n: number) {
+    if (n) this.kvSet("live_bytes", String(this.liveBytes() + n));
+  }
+
   private get sql() {
     return this.storage.sql;
   }
 
-  insert(objects: ReadonlyArray<readonly [Oid, StoredObject]>, quarantine: number) {
-    this.storage.transactionSync(() => {
+  /** Insert objects not already live or in this quarantine; returns the stored bytes added. */
+  insert(objects: ReadonlyArray<readonly [Oid, StoredObject]>, quarantine: number): number {
+    return this.storage.transactionSync(() => {
+      let added = 0;
       for (const [oid, o] of objects) {
         const exists = this.sql.exec("SELECT 1 FROM objects WHERE oid = ? AND quarantine IN (0, ?) LIMIT 1", oid, quarantine).toArray().length > 0;
         if (exists) continue;
+        added += o.zdata.length;
         const id = this.sql
           .exec<{ id: number }>(
             "INSERT INTO objects (oid, quarantine, type, size, base, delta_size, depth, zlen) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
@@ -93,6 +136,8 @@ export class SqlRepoStore implements RepoStore {
           this.sql.exec("INSERT INTO payload (obj, seq, data) VALUES (?, ?, ?)", id, seq, toBuffer(o.zdata.subarray(off, off + CHUNK)));
         }
       }
+      if (quarantine === 0) this.addLiveBytes(added);
+      return added;
     });
   }
 
@@ -186,6 +231,7 @@ export class SqlRepoStore implements RepoStore {
           // Objects another push made live meanwhile are duplicates: keep the live copy.
           this.sql.exec("DELETE FROM payload WHERE obj IN (SELECT q.id FROM objects q WHERE q.quarantine = ? AND EXISTS (SELECT 1 FROM objects l WHERE l.oid = q.oid AND l.quarantine = 0))", qid);
           this.sql.exec("DELETE FROM objects WHERE quarantine = ? AND oid IN (SELECT oid FROM objects WHERE quarantine = 0)", qid);
+          this.addLiveBytes(this.sql.exec<{ b: number | null }>("SELECT sum(zlen) AS b FROM objects WHERE quarantine = ?", qid).one().b ?? 0);
           this.sql.exec("UPDATE objects SET quarantine = 0 WHERE quarantine = ?", qid);
           this.sql.exec("DELETE FROM pushes WHERE id = ?", qid);
         } else this.drop(qid);
@@ -206,8 +252,27 @@ export class SqlRepoStore implements RepoStore {
     return stale.length;
   }
 
+  /** The largest value in each table that holds data (Cloudflare refuses rows over 2 MB). */
+  largestRows(): Record<string, number> {
+    const max = (q: string) => this.sql.exec<{ n: number | null }>(q).one().n ?? 0;
+    return {
+      payload: max("SELECT max(length(data)) AS n FROM payload"),
+      objects: max("SELECT max(length(oid) + coalesce(length(base), 0) + 48) AS n FROM objects"),
+      refs: max("SELECT max(length(name) + length(oid)) AS n FROM refs"),
+      kv: max("SELECT max(length(k) + length(v)) AS n FROM kv"),
+    };
+  }
+
   objectStats(): { objects: number; bytes: number } {
     const r = this.sql.exec<{ n: number; b: number | null }>("SELECT count(*) AS n, sum(zlen) AS b FROM objects WHERE quarantine = 0").one();
     return { objects: r.n, bytes: r.b ?? 0 };
   }
+}
+
+export function formatBytes(n: number): string {
+  const units = ["bytes", "KiB", "MiB", "GiB", "TiB"];
+  let i = 0;
+  let v = n;
+  while (v >= 1024 && i < units.length - 1 && v % 1024 === 0) (v /= 1024), i++;
+  return `${v} ${units[i]}`;
 }

@@ -45,6 +45,8 @@ export const CF = {
   ROUTE: 7003,
   NO_ROUTE: 7000,
   METHOD: 7001,
+  /** Cloudflare's API rate-limit error ("Please wait and consider throttling your request speed"), with 429. */
+  RATE_LIMIT: 971,
   BAD_JSON: 10100,
   TOO_LARGE: 10100,
 } as const;

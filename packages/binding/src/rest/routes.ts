@@ -15,6 +15,8 @@ import type { SortKey } from "../namespace/namespace-object.js";
 import { isValidCidr } from "../auth/cidr.js";
 import type { ApiScope, ApiTokenInfo } from "../auth/account-object.js";
 import type { CommitMetadata } from "../repo/reads.js";
+import { rateVar } from "../limits.js";
+import type { RequestInfo } from "../util/log.js";
 
 /** Largest JSON request body accepted by the control plane. */
 export const MAX_JSON_BODY = 1024 * 1024;
@@ -24,6 +26,8 @@ type Handler = (c: Ctx) => Promise<Response>;
 
 interface Route {
   method: string;
+  /** The template, for logs ("/namespaces/:ns/repos/:name"). */
+  path: string;
   pattern: RegExp;
   keys: string[];
   /** The policy action checked (against the path's namespace) before the handler runs. */
@@ -38,7 +42,7 @@ function route(method: string, path: string, action: Action | null, handler: Han
     keys.push(k);
     return plus ? "(.+)" : "([^/]+)";
   });
-  routes.push({ method, pattern: new RegExp(`^${src}$`), keys, action, handler });
+  routes.push({ method, path, pattern: new RegExp(`^${src}$`), keys, action, handler });
 }
 
 export function restInfo(m: RepoMeta & { status?: string }) {
@@ -449,19 +453,34 @@ function decodeParam(v: string): string {
 }
 
 /** Dispatch `path` (relative to the artifacts base) for a request; `accountId` is the v4 path's account. */
-export async function handleRest(env: Env, req: Request, path: string, origin: string, accountId?: string): Promise<Response> {
+export async function handleRest(env: Env, req: Request, path: string, origin: string, accountId?: string, info: RequestInfo = {}, base = ""): Promise<Response> {
   try {
     const matching = routes.filter((r) => r.pattern.test(path));
     if (matching.length === 0) return notRoutable(req);
+    info.route = base + matching[0]!.path;
     const r = matching.find((x) => x.method === req.method || (req.method === "HEAD" && x.method === "GET"));
     if (!r) return fail(405, CF.METHOD, `Method ${req.method} not allowed for this route; use ${[...new Set(matching.map((x) => x.method))].join(" or ")}`, { Allow: [...new Set(matching.map((x) => x.method))].join(", ") });
+    info.route = base + r.path;
     const auth = await restPrincipal(env, req);
     if (!auth.ok) return fail(auth.status, auth.code, auth.message);
+    info.principal = principalLabel(auth.principal);
     if (accountId !== undefined && env.ACCOUNT_ID && accountId !== env.ACCOUNT_ID) return fail(403, CF.AUTH, "Authentication error: this credential cannot access that account");
     const m = r.pattern.exec(path)!;
     const params: Record<string, string> = {};
     r.keys.forEach((k, i) => (params[k] = k === "rest" ? m[i + 1]!.split("/").map(decodeParam).join("/") : decodeParam(m[i + 1]!)));
+    if (params.ns !== undefined) info.namespace = params.ns;
+    if (params.name !== undefined) info.repo = params.name;
     if (r.action) deny(authorize(auth.principal, r.action, params.ns !== undefined ? { namespace: checkNamespaceName(params.ns) } : {}));
+    // Request rate per namespace (contract §8), when configured; counted once the caller is known.
+    const rate = rateVar(env.RATE_LIMIT_API);
+    if (rate && params.ns !== undefined) {
+      const ns = checkNamespaceName(params.ns);
+      const wait = await env.NAMESPACE.get(env.NAMESPACE.idFromName(ns)).rateCheck(rate);
+      if (wait !== undefined) {
+        await req.body?.cancel().catch(() => {});
+        return fail(429, CF.RATE_LIMIT, "Please wait and consider throttling your request speed", { "Retry-After": String(wait) });
+      }
+    }
     return await r.handler({ env, req, url: new URL(req.url), principal: auth.principal, origin, params });
   } catch (e) {
     if (e instanceof HttpFail) return fail(e.status, e.code, e.message);

@@ -30,12 +30,13 @@ export interface RestService {
   close(): Promise<void>;
 }
 
-export async function startRest(opts: { vars?: Record<string, string> } = {}): Promise<RestService> {
+export async function startRest(opts: { vars?: Record<string, string>; persistTo?: string } = {}): Promise<RestService> {
   const logs: string[] = [];
   const mf = new Miniflare(
     convertV4MiniflareOptions({
       host: "127.0.0.1",
       port: 0,
+      ...(opts.persistTo ? { resourcePersistencePath: opts.persistTo } : {}),
       cf: false,
       log: new CaptureLog(logs),
       logRequests: true,

@@ -45,7 +45,7 @@ export async function startService(opts: { vars?: Record<string, string>; persis
     convertV4MiniflareOptions({
       host: "127.0.0.1",
       port: 0,
-      ...(opts.persistTo ? { durableObjectsPersist: opts.persistTo } : {}),
+      ...(opts.persistTo ? { resourcePersistencePath: opts.persistTo } : {}),
       workers: [
         serviceWorkerOptions(opts.vars),
         {

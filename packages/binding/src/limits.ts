@@ -1,0 +1,51 @@
+/**
+ * The contract's limits (§6.3, §8), enforced in our code because local workerd enforces none of
+ * them. Each is configurable through the Worker's variables; docs/self-hosting.md lists them.
+ */
+import type { Env } from "./env.js";
+
+export const MiB = 1024 * 1024;
+export const GiB = 1024 * MiB;
+
+/** Repos created on or after this day may hold 1 GB; older ones 10 GB (contract §8). */
+const SMALLER_REPOS_FROM = Date.parse("2026-09-29T00:00:00Z");
+
+/** A positive integer variable, or the default when it is unset, empty or not a number. */
+export function intVar(v: string | undefined, def: number): number {
+  if (v === undefined || v.trim() === "") return def;
+  const n = Number(v);
+  return Number.isFinite(n) && n > 0 ? Math.floor(n) : def;
+}
+
+export interface RepoLimits {
+  /** Stored bytes a repository may hold (MAX_REPO_BYTES; 1 GiB, or 10 GiB for repos created before 2026-09-29). */
+  maxRepoBytes: number;
+  /** Largest object a push, import or fork may bring (MAX_PUSH_OBJECT_BYTES; 32 MiB). */
+  maxObjectBytes: number;
+  /** Largest Git request body (MAX_GIT_BODY_BYTES; 100 MiB, the edge's own limit on most plans). */
+  maxGitBodyBytes: number;
+}
+
+export function repoLimits(env: Env, createdAt: string): RepoLimits {
+  const created = Date.parse(createdAt);
+  return {
+    maxRepoBytes: intVar(env.MAX_REPO_BYTES, !Number.isNaN(created) && created < SMALLER_REPOS_FROM ? 10 * GiB : GiB),
+    maxObjectBytes: intVar(env.MAX_PUSH_OBJECT_BYTES, 32 * MiB),
+    maxGitBodyBytes: intVar(env.MAX_GIT_BODY_BYTES, 100 * MiB),
+  };
+}
+
+export interface RateLimit {
+  requests: number;
+  windowMs: number;
+}
+
+/** "2000/10" (requests per seconds) or "2000" (per 10 s); unset, empty or "off" is no limit. */
+export function rateVar(v: string | undefined): RateLimit | undefined {
+  if (!v || v.trim() === "" || v.trim() === "off" || v.trim() === "0") return undefined;
+  const m = /^\s*(\d+)\s*(?:\/\s*(\d+(?:\.\d+)?)\s*)?$/.exec(v);
+  if (!m) return undefined;
+  const requests = Number(m[1]);
+  const seconds = m[2] ? Number(m[2]) : 10;
+  return requests > 0 && seconds > 0 ? { requests, windowMs: seconds * 1000 } : undefined;
+}

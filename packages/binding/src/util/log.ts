@@ -1,0 +1,55 @@
+/**
+ * Structured logs: one JSON object per line on the console, which Miniflare prints and Workers
+ * Logs indexes field by field when deployed, so the same lines work in both places. Nothing that
+ * is logged may carry a secret: principals are logged by id (`api-token:<id>`), paths by their
+ * route template, and free text (error messages) goes through `redact` first.
+ */
+export type Level = "debug" | "info" | "warn" | "error";
+
+export function log(level: Level, msg: string, fields: Record<string, unknown> = {}): void {
+  const line = JSON.stringify({ level, msg, ...fields });
+  if (level === "error") console.error(line);
+  else if (level === "warn") console.warn(line);
+  else console.log(line);
+}
+
+/**
+ * Anything token-shaped (repo tokens, our API tokens, Bearer and Basic credentials, passwords in
+ * URLs, query strings) replaced by `[redacted]`, for text that may quote a request or a URL.
+ */
+export function redact(text: string): string {
+  return text
+    .replace(/art_v1_[0-9a-f]+|art_v2_[a-z]_[0-9a-f]+|cfat_[0-9a-z]+/gi, "[redacted]")
+    .replace(/\b(bearer|basic)\s+[^\s"',;]+/gi, "$1 [redacted]")
+    .replace(/(\w+:\/\/)[^/@\s"']*@/g, "$1[redacted]@")
+    .replace(/(\w+:\/\/[^\s"'?#]*)\?[^\s"'#]*/g, "$1?[redacted]");
+}
+
+/** What one HTTP request's log line says; handlers fill in what they learn (route, principal, repo). */
+export interface RequestInfo {
+  route?: string;
+  principal?: string;
+  namespace?: string;
+  repo?: string;
+}
+
+/**
+ * The one line per HTTP request: method, route template (never the raw path, which may hold
+ * anything a client pasted), status, duration to the response head (Git responses stream after
+ * it), the principal's id, and the edge's request id when there is one.
+ */
+export function requestLine(request: Request, info: RequestInfo, status: number, startedAt: number, env: { REQUEST_LOG?: string }): void {
+  if (env.REQUEST_LOG === "off") return;
+  const ua = request.headers.get("User-Agent");
+  log(status >= 500 ? "error" : "info", "request", {
+    method: request.method,
+    route: info.route ?? "unmatched",
+    status,
+    duration_ms: Date.now() - startedAt,
+    principal: info.principal ?? "anonymous",
+    ...(info.namespace !== undefined ? { namespace: info.namespace } : {}),
+    ...(info.repo !== undefined ? { repo: info.repo } : {}),
+    ...(request.headers.get("CF-Ray") ? { ray: request.headers.get("CF-Ray") } : {}),
+    ...(ua ? { user_agent: redact(ua.slice(0, 120)) } : {}),
+  });
+}

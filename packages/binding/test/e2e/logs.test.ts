@@ -1,0 +1,132 @@
+// Operations (issue 6): one structured JSON log line per HTTP request (method, route template,
+// status, duration, principal id), and no secret anywhere in the logs of a whole session: REST
+// with API tokens and the operator token, Git push and clone with repo tokens (Bearer and Basic),
+// token creation and revocation, refusals, and a token pasted into a path.
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { GitSandbox } from "@artifacts-emulator/git/testing/git";
+import { ADMIN_TOKEN, apiToken, bearerArgs, call, createRepo, expectOk, repoUrl, startRest, type RestService } from "../rest/support.js";
+
+let svc: RestService;
+let sb: GitSandbox;
+
+beforeAll(async () => {
+  svc = await startRest();
+  sb = await GitSandbox.create("logs-");
+});
+afterAll(async () => {
+  await svc?.close();
+  await sb?.dispose();
+});
+
+interface Line {
+  level: string;
+  msg: string;
+  method: string;
+  route: string;
+  status: number;
+  duration_ms: number;
+  principal: string;
+  namespace?: string;
+  repo?: string;
+}
+
+/** The Worker's JSON lines among everything logged (Miniflare prefixes structured lines with their level). */
+const jsonLines = (logs: string[]) =>
+  logs.flatMap((l) => {
+    const i = l.indexOf("{");
+    if (i < 0) return [];
+    try {
+      return [JSON.parse(l.slice(i)) as Line];
+    } catch {
+      return [];
+    }
+  });
+
+describe("request logs", () => {
+  test("a full session logs one JSON line per request, with ids and route templates, and never a secret", async () => {
+    const from = svc.logs.length;
+    const secrets: string[] = [ADMIN_TOKEN];
+    let restCalls = 0;
+    const rest = async (...args: Parameters<typeof call>) => {
+      restCalls++;
+      return call(...args);
+    };
+
+    // REST with an API token: create a repo (its first write token comes back), read, mint more tokens.
+    const api = await apiToken(svc, { scopes: ["artifacts:read", "artifacts:write"] });
+    restCalls++;
+    secrets.push(api.value);
+    const asApi = { token: api.value };
+    const created = expectOk<{ token: string; remote: string }>(await rest(repoUrl(svc, "logs"), { method: "POST", body: { name: "session" }, ...asApi }), 201);
+    secrets.push(created.token, created.token.split("?")[0]!);
+    const read = expectOk<{ id: string; plaintext: string }>(await rest(`${svc.base}/namespaces/logs/tokens`, { method: "POST", body: { repo: "session", scope: "read" }, ...asApi }), 201);
+    secrets.push(read.plaintext, read.plaintext.split("?")[0]!);
+
+    // Git: push with Bearer, clone with Basic (the secret in the URL), a refused push, a wrong token.
+    const src = sb.path("src");
+    await sb.ok(["init", "-q", src]);
+    await sb.client(src).commit("c", { "a.txt": "a\n" }, 1);
+    await sb.ok([...bearerArgs(created.token), "push", "-q", created.remote, "main"], { cwd: src });
+    const basic = created.remote.replace("http://", `http://x:${encodeURIComponent(created.token.split("?")[0]!)}@`);
+    secrets.push(Buffer.from(`x:${created.token.split("?")[0]}`).toString("base64"));
+    await sb.ok(["clone", "-q", basic, sb.path("clone")]);
+    expect((await sb.run([...bearerArgs(read.plaintext), "push", created.remote, "main"], { cwd: src })).code).not.toBe(0);
+    const wrong = `art_v1_${"0".repeat(40)}`;
+    expect((await sb.run([...bearerArgs(wrong), "ls-remote", created.remote])).code).not.toBe(0);
+
+    // More REST: reads, token list and revoke, a repo token on REST (401), a token pasted into a path (404).
+    expectOk(await rest(`${repoUrl(svc, "logs", "session")}/log`, asApi));
+    expectOk(await rest(`${repoUrl(svc, "logs", "session")}/tokens?state=all`, asApi));
+    expectOk(await rest(`${svc.base}/namespaces/logs/tokens/${read.id}`, { method: "DELETE", ...asApi }));
+    expect((await rest(repoUrl(svc, "logs"), { token: created.token })).status).toBe(401);
+    // A token-shaped string pasted into a path (not a live secret: Miniflare's own request log prints raw paths).
+    const pasted = `art_v1_${"ab".repeat(20)}`;
+    expect((await rest(`${svc.base}/namespaces/logs/repos/session/${pasted}`, asApi)).status).toBe(404);
+    expectOk(await rest(repoUrl(svc, "logs"))); // the operator token (the default credential of `call`)
+
+    // Let the last lines arrive (structured logs come from workerd's output asynchronously).
+    await new Promise((r) => setTimeout(r, 300));
+    const logs = svc.logs.slice(from);
+    const lines = jsonLines(logs).filter((l) => l.msg === "request");
+
+    // No secret in any line: whole tokens, their secrets, the Basic credential, the operator token.
+    for (const s of secrets) for (const l of logs) expect(l.includes(s), `a log line contains a secret: ${l}`).toBe(false);
+    // Our own lines carry nothing token-shaped at all, not even what a client pasted into a path.
+    for (const l of logs.filter((x) => x.includes('"msg"'))) expect(l).not.toMatch(/art_v1_|art_v2_|cfat_/);
+
+    // One line per request: the REST calls made here, and one per Git request Miniflare saw.
+    const gitSeen = logs.filter((l) => /^(GET|POST) \/git\//.test(l.replace(/\u001b\[[0-9;]*m/g, "").replace(/^\[[^\]]*\]\s*/, ""))).length;
+    const restLines = lines.filter((l) => !l.route.startsWith("/git/"));
+    const gitLines = lines.filter((l) => l.route.startsWith("/git/"));
+    expect(restLines.length).toBe(restCalls);
+    expect(gitLines.length).toBeGreaterThanOrEqual(6);
+    if (gitSeen > 0) expect(gitLines.length).toBe(gitSeen);
+
+    for (const l of lines) {
+      expect(l).toMatchObject({ level: expect.stringMatching(/^(info|error)$/), method: expect.stringMatching(/^[A-Z]+$/), status: expect.any(Number), duration_ms: expect.any(Number), principal: expect.any(String) });
+      // Route templates, not paths: no names, ids or anything a client put in the path.
+      expect(l.route).not.toMatch(/session|logs|art_/);
+    }
+    const principals = new Set(lines.map((l) => l.principal));
+    expect(principals).toContain(`api-token:${api.id}`);
+    expect(principals).toContain("admin");
+    expect([...principals].some((p) => /^repo-token:[0-9a-z]{16}$/.test(p))).toBe(true);
+    expect(principals).toContain("anonymous");
+    const push = lines.find((l) => l.route === "/git/:ns/:repo.git/git-receive-pack" && l.status === 200);
+    expect(push).toMatchObject({ method: "POST", namespace: "logs", repo: "session", principal: expect.stringMatching(/^repo-token:/) });
+    expect(lines.find((l) => l.route === "/client/v4/accounts/:account_id/artifacts/namespaces/:ns/repos" && l.method === "POST")).toMatchObject({ status: 201, principal: `api-token:${api.id}`, namespace: "logs" });
+    expect(lines.some((l) => l.status === 401 && l.route.startsWith("/git/"))).toBe(true);
+    expect(lines.some((l) => l.status === 404 && l.route === "unmatched")).toBe(true);
+  });
+
+  test("REQUEST_LOG=off silences the request lines", async () => {
+    const quiet = await startRest({ vars: { REQUEST_LOG: "off" } });
+    try {
+      expectOk(await call(`${quiet.url}/client/v4/accounts/x/artifacts/namespaces/q/repos`));
+      await new Promise((r) => setTimeout(r, 200));
+      expect(jsonLines(quiet.logs).filter((l) => l.msg === "request")).toEqual([]);
+    } finally {
+      await quiet.close();
+    }
+  });
+});
