@@ -12,20 +12,15 @@
  *   node --experimental-websocket dist/bench-big-repo.mjs [--mb 200] [--pushes 4] [--file-kib 1024] [--keep]
  */
 import { Miniflare, convertV4MiniflareOptions } from "miniflare";
-import { fileURLToPath } from "node:url";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { mkdtemp, readFile, readdir, rm, writeFile, mkdir } from "node:fs/promises";
 import { readFileSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { tmpdir } from "node:os";
-import { createServer } from "node:net";
+import { arg, freePort, packageRoot } from "./util";
 import { GitSandbox } from "@artifacts-emulator/git/testing/git";
 
-const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const arg = (n: string, d: string) => {
-  const i = process.argv.indexOf(`--${n}`);
-  return i >= 0 ? process.argv[i + 1]! : d;
-};
+const root = packageRoot;
 const totalMb = Number(arg("mb", "200"));
 const pushes = Number(arg("pushes", "4"));
 const fileKib = Number(arg("file-kib", "1024"));
@@ -129,17 +124,6 @@ async function watch<T>(pid: number, fn: () => Promise<T>): Promise<{ result: T;
 }
 
 const mb = (n: number) => (Number.isNaN(n) ? "n/a" : `${(n / MB).toFixed(1)} MB`);
-
-function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.once("error", rej);
-    s.listen(0, "127.0.0.1", () => {
-      const a = s.address();
-      s.close(() => res(typeof a === "object" && a ? a.port : 0));
-    });
-  });
-}
 
 async function main() {
   // V8 in local workerd has no heap cap, so it collects lazily and garbage inflates any reading.

@@ -11,16 +11,12 @@
  * --worker runs another build of the service (e.g. one made from an older commit) for comparisons.
  */
 import { Miniflare, convertV4MiniflareOptions } from "miniflare";
-import { fileURLToPath } from "node:url";
 import { dirname, join, resolve } from "node:path";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
+import { arg, packageRoot } from "./util";
 
-const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const arg = (n: string) => {
-  const i = process.argv.indexOf(`--${n}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-};
+const root = packageRoot;
 const levels = (arg("levels") ?? (process.argv.includes("--full") ? "100,1000,10000,100000" : "100,1000,10000")).split(",").map(Number);
 const concurrency = Number(arg("concurrency") ?? 32);
 const ADMIN = "bench-admin-token";
@@ -50,7 +46,7 @@ async function main() {
           scriptPath: script,
           compatibilityDate: "2026-08-01",
           compatibilityFlags: ["nodejs_compat"],
-          bindings: { ADMIN_TOKEN: ADMIN },
+          bindings: { ADMIN_TOKEN: ADMIN, REQUEST_LOG: "off" },
           durableObjects: { REPO: { className: "RepoObject", useSQLite: true }, NAMESPACE: { className: "NamespaceObject", useSQLite: true }, ACCOUNT: { className: "AccountObject", useSQLite: true } },
         },
         { name: "consumer", modules: true, script: "export default { fetch() { return new Response('') } }", compatibilityDate: "2026-08-01", serviceBindings: { ARTIFACTS: { name: "artifacts", entrypoint: "ArtifactsBinding", props: { namespace: "scale" } } } },
@@ -104,7 +100,7 @@ async function main() {
     times.sort((a, b) => a - b);
     return { median: times[Math.floor(n / 2)]!, mean: times.reduce((a, b) => a + b, 0) / n };
   };
-  const rows: Array<{ repos: number } & Record<string, Stat>> = [];
+  const rows: Array<{ repos: number; create: Stat; get: Stat; createToken: Stat; info: Stat; list50: Stat; restPushed: Stat; restDeepPage: Stat }> = [];
   for (const level of levels) {
     await fill(level);
     // Let the fill's objects settle (evictions, GC), then warm the paths up before timing them.

@@ -11,19 +11,14 @@
  *   node dist/bench-vs-simulator.mjs [--reps 3] [--calls 1]   (--calls scales every call count)
  */
 import { Miniflare, convertV4MiniflareOptions } from "miniflare";
-import { fileURLToPath } from "node:url";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { mkdtemp, mkdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { createServer } from "node:net";
+import { arg, freePort, packageRoot } from "./util";
 import { ensureRepo, type BenchRepo } from "../../git/bench/repo";
 import { run } from "../../git/bench/proc";
 
-const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const arg = (n: string, d: string) => {
-  const i = process.argv.indexOf(`--${n}`);
-  return i >= 0 ? process.argv[i + 1]! : d;
-};
+const root = packageRoot;
 const reps = Number(arg("reps", "3"));
 const scale = Number(arg("calls", "1"));
 const COMPAT = "2026-08-01";
@@ -105,17 +100,6 @@ function options(side: Side, persist: string, port: number) {
     // reached through mf.getWorker() on both sides.
     workers: side === "ours" ? [service, consumer] : [consumer],
   } as never);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.once("error", rej);
-    s.listen(0, "127.0.0.1", () => {
-      const a = s.address();
-      s.close(() => res(typeof a === "object" && a ? a.port : 0));
-    });
-  });
 }
 
 interface Stat {

@@ -119,6 +119,21 @@ describe("request logs", () => {
     expect(lines.some((l) => l.status === 404 && l.route === "unmatched")).toBe(true);
   });
 
+  test("the health route answers without credentials, on both paths, and is logged by its template", async () => {
+    const from = svc.logs.length;
+    for (const path of ["/health", "/cdn-cgi/artifacts/health"]) {
+      const res = await fetch(`${svc.url}${path}`);
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({ ok: true, service: "artifacts-emulator" });
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    const lines = jsonLines(svc.logs.slice(from)).filter((l) => l.msg === "request");
+    expect(lines.map((l) => [l.route, l.status, l.principal])).toEqual([
+      ["/health", 200, "anonymous"],
+      ["/cdn-cgi/artifacts/health", 200, "anonymous"],
+    ]);
+  });
+
   test("REQUEST_LOG=off silences the request lines", async () => {
     const quiet = await startRest({ vars: { REQUEST_LOG: "off" } });
     try {
