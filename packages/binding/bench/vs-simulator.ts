@@ -8,7 +8,10 @@
  * Then the real git CLI pushes and clones the synthetic repo of packages/git/bench (2,001 files, ~20 MB,
  * 50 commits) against both remotes. Each result is checked (right HEAD, right count) before it counts.
  *
- *   node dist/bench-vs-simulator.mjs [--reps 3] [--calls 1]   (--calls scales every call count)
+ * Rounds alternate which side goes first (ours, official; then official, ours; ...), and samples are pooled
+ * over the rounds, so drift on the machine does not favour one side.
+ *
+ *   node dist/bench-vs-simulator.mjs [--rounds 2] [--reps 2] [--calls 1]   (--calls scales every call count)
  */
 import { Miniflare, convertV4MiniflareOptions } from "miniflare";
 import { join } from "node:path";
@@ -19,7 +22,8 @@ import { ensureRepo, type BenchRepo } from "../../git/bench/repo";
 import { run } from "../../git/bench/proc";
 
 const root = packageRoot;
-const reps = Number(arg("reps", "3"));
+const rounds = Number(arg("rounds", "2"));
+const reps = Number(arg("reps", "2"));
 const scale = Number(arg("calls", "1"));
 const COMPAT = "2026-08-01";
 
@@ -102,17 +106,21 @@ function options(side: Side, persist: string, port: number) {
   } as never);
 }
 
-interface Stat {
-  mean: number;
-  p50: number;
-  p95: number;
-  n: number;
+/** Samples of one call on one side, pooled over rounds. */
+interface Samples {
+  total: number;
+  times: number[];
 }
 const quantile = (xs: number[], q: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
 };
-const median = (xs: number[]) => quantile(xs, 0.5);
+/** The middle value (the mean of the two middle ones for an even count). */
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
 
 class Target {
   private constructor(
@@ -133,10 +141,9 @@ class Target {
     if (!res.ok) throw new Error(`${this.side} ${path}: ${res.status} ${await res.text()}`);
     return (await res.json()) as T;
   }
-  async calls(op: string, n: number, q: Record<string, string> = {}): Promise<Stat> {
+  async calls(op: string, n: number, q: Record<string, string> = {}): Promise<Samples> {
     const qs = new URLSearchParams({ n: String(n), ...q });
-    const r = await this.get<{ total: number; times: number[] }>(`/${op}?${qs}`);
-    return { mean: r.total / n, p50: median(r.times), p95: quantile(r.times, 0.95), n };
+    return this.get<Samples>(`/${op}?${qs}`);
   }
   async close() {
     await this.mf.dispose();
@@ -179,18 +186,24 @@ async function main() {
   const cache = join(root, "../git/.bench");
   const src = await ensureRepo(cache, gitEnv);
   const work = await mkdtemp(join(tmpdir(), "vs-sim-work-"));
-  const calls: Record<string, Record<Side, Stat>> = {};
+  const calls: Record<string, Record<Side, Samples>> = {};
   const gitTimes: Record<string, Record<Side, number[]>> = {};
-  const ready: Record<Side, number> = { ours: 0, official: 0 };
+  const ready: Record<Side, number[]> = { ours: [], official: [] };
   const n = (k: number) => Math.max(1, Math.round(k * scale));
 
-  // One side at a time, so neither competes with the other for the two cores.
-  for (const side of SIDES) {
+  // One side at a time, so neither competes with the other for the two cores; the order alternates.
+  for (let round = 0; round < rounds; round++) {
+   for (const side of round % 2 === 0 ? SIDES : [...SIDES].reverse()) {
+    console.error(`round ${round + 1}/${rounds}: ${side}`);
     const t0 = performance.now();
     const t = await Target.start(side);
-    ready[side] = performance.now() - t0;
+    ready[side].push(performance.now() - t0);
     try {
-      const rec = (op: string, s: Stat) => ((calls[op] ??= {} as Record<Side, Stat>)[side] = s);
+      const rec = (op: string, s: Samples) => {
+        const acc = ((calls[op] ??= {} as Record<Side, Samples>)[side] ??= { total: 0, times: [] });
+        acc.total += s.total;
+        acc.times.push(...s.times);
+      };
       // A repo with the synthetic history, for reads; its push is also the first git sample.
       const first = await gitOps(t, src, work, 0);
       for (const [k, v] of Object.entries(first)) ((gitTimes[k] ??= {} as Record<Side, number[]>)[side] ??= []).push(v);
@@ -209,20 +222,22 @@ async function main() {
     } finally {
       await t.close();
     }
+   }
   }
   await rm(work, { recursive: true, force: true });
 
   console.log(`\nbinding calls, timed inside the consumer Worker (ms; ratio = ours / official, of the means)`);
   console.log(`${"call".padEnd(24)} ${"ours mean".padStart(10)} ${"p50".padStart(7)} ${"p95".padStart(7)}   ${"official mean".padStart(13)} ${"p50".padStart(7)} ${"p95".padStart(7)}   ratio`);
+  const stat = (x: Samples) => ({ mean: x.total / x.times.length, p50: median(x.times), p95: quantile(x.times, 0.95), n: x.times.length });
   for (const [op, s] of Object.entries(calls)) {
-    const o = s.ours;
-    const f = s.official;
+    const o = stat(s.ours);
+    const f = stat(s.official);
     console.log(`${op.padEnd(24)} ${fmt(o.mean).padStart(10)} ${fmt(o.p50).padStart(7)} ${fmt(o.p95).padStart(7)}   ${fmt(f.mean).padStart(13)} ${fmt(f.p50).padStart(7)} ${fmt(f.p95).padStart(7)}   ${ratio(o.mean, f.mean)}  (n=${o.n})`);
   }
-  console.log(`\ngit CLI against each remote: ${src.files} files, ${(src.treeBytes / 1e6).toFixed(1)} MB, ${src.commits} commits; medians of ${reps + 1} pushes and ${reps + 1} of each clone (ms)`);
+  console.log(`\ngit CLI against each remote: ${src.files} files, ${(src.treeBytes / 1e6).toFixed(1)} MB, ${src.commits} commits; medians of ${rounds * (reps + 1)} pushes and of each clone (ms)`);
   console.log(`${"operation".padEnd(30)} ${"ours".padStart(8)} ${"official".padStart(9)}   ratio`);
   for (const [op, s] of Object.entries(gitTimes)) console.log(`${op.padEnd(30)} ${fmt(median(s.ours)).padStart(8)} ${fmt(median(s.official)).padStart(9)}   ${ratio(median(s.ours), median(s.official))}`);
-  console.log(`\nMiniflare ready (new Miniflare → ready): ours ${fmt(ready.ours)} ms, official ${fmt(ready.official)} ms`);
+  console.log(`\nMiniflare ready (new Miniflare → ready, median of ${rounds}): ours ${fmt(median(ready.ours))} ms, official ${fmt(median(ready.official))} ms`);
 
   await mkdir(join(root, ".bench"), { recursive: true });
   await writeFile(join(root, ".bench/vs-simulator.json"), JSON.stringify({ at: new Date().toISOString(), calls, git: gitTimes, ready }, null, 2));
