@@ -7,6 +7,7 @@ import { RpcTarget, WorkerEntrypoint } from "cloudflare:workers";
 import type { Env } from "../env.js";
 import { toArtifactsError, repoNotFound } from "../errors.js";
 import { ArtifactsService } from "../service.js";
+import { log } from "../util/log.js";
 import { checkFileArgs, checkHash, checkLogOpts, checkRepoName } from "../validate.js";
 
 export interface BindingProps {
@@ -22,8 +23,20 @@ async function guard<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
+/** Once per isolate is enough: the warning is about configuration, not about a request. */
+let warnedNoOrigin = false;
+
+/**
+ * The origin of `remote` URLs in binding answers. A binding call has no request to take it from,
+ * so it is configuration: the emulator sets PUBLIC_ORIGIN; a deployed service must set it too.
+ */
 function originOf(env: Env): string {
-  return (env.PUBLIC_ORIGIN ?? "http://127.0.0.1:8787").replace(/\/+$/, "");
+  if (env.PUBLIC_ORIGIN) return env.PUBLIC_ORIGIN.replace(/\/+$/, "");
+  if (!warnedNoOrigin) {
+    warnedNoOrigin = true;
+    log("warn", "PUBLIC_ORIGIN is not set: remote URLs in binding answers use http://127.0.0.1:8787; set it to the service's public origin (docs/self-hosting.md)");
+  }
+  return "http://127.0.0.1:8787";
 }
 
 export class ArtifactsRepoHandle extends RpcTarget {
