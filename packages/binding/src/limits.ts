@@ -26,12 +26,17 @@ export interface RepoLimits {
   maxGitBodyBytes: number;
 }
 
+/** Largest Git request body: not per repository, so the Git route checks it before any lookup. */
+export function gitBodyLimit(env: Env): number {
+  return intVar(env.MAX_GIT_BODY_BYTES, 100 * MiB);
+}
+
 export function repoLimits(env: Env, createdAt: string): RepoLimits {
   const created = Date.parse(createdAt);
   return {
     maxRepoBytes: intVar(env.MAX_REPO_BYTES, !Number.isNaN(created) && created < SMALLER_REPOS_FROM ? 10 * GiB : GiB),
     maxObjectBytes: intVar(env.MAX_PUSH_OBJECT_BYTES, 32 * MiB),
-    maxGitBodyBytes: intVar(env.MAX_GIT_BODY_BYTES, 100 * MiB),
+    maxGitBodyBytes: gitBodyLimit(env),
   };
 }
 
@@ -48,4 +53,13 @@ export function rateVar(v: string | undefined): RateLimit | undefined {
   const requests = Number(m[1]);
   const seconds = m[2] ? Number(m[2]) : 10;
   return requests > 0 && seconds > 0 ? { requests, windowMs: seconds * 1000 } : undefined;
+}
+
+/** 1073741824 → "1 GiB"; sizes that are not whole units stay in bytes ("300000 bytes"). */
+export function formatBytes(n: number): string {
+  const units = ["bytes", "KiB", "MiB", "GiB", "TiB"];
+  let i = 0;
+  let v = n;
+  while (v >= 1024 && i < units.length - 1 && v % 1024 === 0) (v /= 1024), i++;
+  return `${v} ${units[i]}`;
 }

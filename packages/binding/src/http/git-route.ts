@@ -8,7 +8,7 @@ import type { Env } from "../env.js";
 import { authorize, principalLabel, type Principal } from "../auth/policy.js";
 import { ACCESS_HEADER, PRINCIPAL_HEADER } from "../repo/repo-object.js";
 import { gitCredential } from "./auth.js";
-import { intVar, MiB, rateVar } from "../limits.js";
+import { gitBodyLimit, rateVar } from "../limits.js";
 import type { RequestInfo } from "../util/log.js";
 
 const GIT_PATH = /^\/git\/([^/]+)\/([^/]+?)\.git\/(info\/refs|git-upload-pack|git-receive-pack)$/;
@@ -41,9 +41,8 @@ export async function handleGitRoute(request: Request, env: Env, info: RequestIn
   info.repo = name;
   // Bodies over the limit are refused before anything else when their length is declared; a
   // chunked body is counted by the engine as it streams (git then prints the unpack error).
-  const maxBody = intVar(env.MAX_GIT_BODY_BYTES, 100 * MiB);
   const declared = Number(request.headers.get("Content-Length") ?? "0");
-  if (declared > maxBody) {
+  if (declared > gitBodyLimit(env)) {
     await request.body?.cancel().catch(() => {});
     return text(413, "Request body too large");
   }

@@ -5,15 +5,15 @@
  * authorized.
  */
 import { DurableObject } from "cloudflare:workers";
-import { ByteReader, ObjectDb, handleGitHttp, ingestPack, writePack, enumerateObjects, deflate, ZERO_OID, hashObject, isOid, type Access, type PushOutcome, type Oid } from "@artifacts-emulator/git";
+import { ByteReader, ObjectDb, handleGitHttp, ingestPack, writePack, enumerateObjects, deflate, ZERO_OID, hashObject, isOid, LimitExceededError, type Access, type PushOutcome, type Oid } from "@artifacts-emulator/git";
 import { requestHasHaves, responseSendsPack } from "./fetch-kind.js";
 import type { Env, RepoMeta } from "../env.js";
 import { ArtifactsError, invalidInput, repoNotFound } from "../errors.js";
 import { nowIso, randomId } from "../util/ids.js";
 import { digestEqual, formatToken, mintSecret, sha256Hex, tokenSecret, isTokenShaped } from "../util/tokens.js";
 import { checkFileArgs, checkHash, checkLogOpts, normalizePath, TOKEN_ID_RE } from "../validate.js";
-import { SqlRepoStore, RepoLimitError, formatBytes } from "./sql-store.js";
-import { repoLimits } from "../limits.js";
+import { SqlRepoStore } from "./sql-store.js";
+import { formatBytes, repoLimits } from "../limits.js";
 import { log, redact } from "../util/log.js";
 import { commitMetadata, lookupPath, resolveRef, treeEntryView, type CommitMetadata, type TreeEntryView } from "./reads.js";
 import { contentTypeFor } from "./mime.js";
@@ -409,7 +409,7 @@ export class RepoObject extends DurableObject<Env> {
     } catch (e) {
       await this.store.abort(q).catch(() => {});
       await reader.cancel().catch(() => {});
-      if (e instanceof RepoLimitError || (e as Error)?.name === "LimitExceededError") return Response.json({ error: (e as Error).message }, { status: 413 });
+      if (e instanceof LimitExceededError) return Response.json({ error: (e as Error).message }, { status: 413 });
       throw e;
     }
   }

@@ -4,6 +4,7 @@
  * Cloudflare (local workerd does not enforce it, so we do). Pushed objects carry a quarantine id
  * and are promoted in the same synchronous transaction that compare-and-swaps the refs.
  */
+import { formatBytes } from "../limits.js";
 import { LimitExceededError, ZERO_OID, type Oid, type ObjectType, type Quarantine, type Ref, type RefUpdate, type RefUpdateResult, type RepoStore, type StoredObject } from "@artifacts-emulator/git";
 
 export const CHUNK = 1024 * 1024;
@@ -58,9 +59,6 @@ export interface StoreLimits {
   maxObjectBytes?: number;
 }
 
-/** A limit refusal: an engine GitError, so receive-pack reports it as `unpack <message>`. */
-export class RepoLimitError extends LimitExceededError {}
-
 class SqlQuarantine implements Quarantine {
   /** Stored bytes this quarantine has added so far. */
   bytes = 0;
@@ -73,11 +71,12 @@ class SqlQuarantine implements Quarantine {
     let add = 0;
     for (const [oid, o] of objects) {
       // The reader refuses oversized entries by their header; a delta can still resolve to more.
-      if (maxObjectBytes !== undefined && o.size > maxObjectBytes) throw new RepoLimitError(`object ${oid} is ${o.size} bytes; objects larger than ${formatBytes(maxObjectBytes)} are not accepted`);
+      if (maxObjectBytes !== undefined && o.size > maxObjectBytes) throw new LimitExceededError(`object ${oid} is ${o.size} bytes; objects larger than ${formatBytes(maxObjectBytes)} are not accepted`);
       add += o.zdata.length;
     }
     if (maxRepoBytes !== undefined && this.store.liveBytes() + this.bytes + add > maxRepoBytes) {
-      throw new RepoLimitError(`repository size limit exceeded: the repository would hold more than ${formatBytes(maxRepoBytes)}`);
+      // The engine's own limit error: receive-pack reports it as `unpack <message>`.
+      throw new LimitExceededError(`repository size limit exceeded: the repository would hold more than ${formatBytes(maxRepoBytes)}`);
     }
     this.bytes += this.store.insert(objects, this.id);
   }
@@ -267,12 +266,4 @@ export class SqlRepoStore implements RepoStore {
     const r = this.sql.exec<{ n: number; b: number | null }>("SELECT count(*) AS n, sum(zlen) AS b FROM objects WHERE quarantine = 0").one();
     return { objects: r.n, bytes: r.b ?? 0 };
   }
-}
-
-export function formatBytes(n: number): string {
-  const units = ["bytes", "KiB", "MiB", "GiB", "TiB"];
-  let i = 0;
-  let v = n;
-  while (v >= 1024 && i < units.length - 1 && v % 1024 === 0) (v /= 1024), i++;
-  return `${v} ${units[i]}`;
 }
