@@ -193,36 +193,37 @@ async function main() {
 
   // One side at a time, so neither competes with the other for the two cores; the order alternates.
   for (let round = 0; round < rounds; round++) {
-   for (const side of round % 2 === 0 ? SIDES : [...SIDES].reverse()) {
-    console.error(`round ${round + 1}/${rounds}: ${side}`);
-    const t0 = performance.now();
-    const t = await Target.start(side);
-    ready[side].push(performance.now() - t0);
-    try {
-      const rec = (op: string, s: Samples) => {
-        const acc = ((calls[op] ??= {} as Record<Side, Samples>)[side] ??= { total: 0, times: [] });
-        acc.total += s.total;
-        acc.times.push(...s.times);
-      };
-      // A repo with the synthetic history, for reads; its push is also the first git sample.
-      const first = await gitOps(t, src, work, 0);
-      for (const [k, v] of Object.entries(first)) ((gitTimes[k] ??= {} as Record<Side, number[]>)[side] ??= []).push(v);
-      rec("create()", await t.calls("create", n(40), { tag: "a" }));
-      rec("get()", await t.calls("get", n(200), { repo: "git-0" }));
-      rec("createToken()", await t.calls("createToken", n(200), { repo: "git-0" }));
-      rec("info()", await t.calls("info", n(200), { repo: "git-0" }));
-      rec("list({ limit: 50 })", await t.calls("list", n(100)));
-      rec("readFile() 12 KB text", await t.calls("readFile", n(40), { repo: "git-0", path: "src/mod-00/file-0000.txt" }));
-      rec("log({ limit: 50 })", await t.calls("log50", n(20), { repo: "git-0" }));
-      rec("log({ limit: 1 })", await t.calls("log1", n(40), { repo: "git-0" }));
-      for (let rep = 1; rep <= reps; rep++) {
-        const r = await gitOps(t, src, work, rep);
-        for (const [k, v] of Object.entries(r)) ((gitTimes[k] ??= {} as Record<Side, number[]>)[side] ??= []).push(v);
+    for (const side of round % 2 === 0 ? SIDES : [...SIDES].reverse()) {
+      console.error(`round ${round + 1}/${rounds}: ${side}`);
+      const t0 = performance.now();
+      const t = await Target.start(side);
+      ready[side].push(performance.now() - t0);
+      try {
+        const rec = (op: string, s: Samples) => {
+          const acc = ((calls[op] ??= {} as Record<Side, Samples>)[side] ??= { total: 0, times: [] });
+          acc.total += s.total;
+          acc.times.push(...s.times);
+        };
+        const recGit = (r: Record<string, number>) => {
+          for (const [k, v] of Object.entries(r)) ((gitTimes[k] ??= {} as Record<Side, number[]>)[side] ??= []).push(v);
+        };
+        // A repo with the synthetic history, for reads; its push is also the first git sample.
+        recGit(await gitOps(t, src, work, 0));
+        rec("create()", await t.calls("create", n(40), { tag: "a" }));
+        rec("get()", await t.calls("get", n(200), { repo: "git-0" }));
+        rec("createToken()", await t.calls("createToken", n(200), { repo: "git-0" }));
+        rec("info()", await t.calls("info", n(200), { repo: "git-0" }));
+        rec("list({ limit: 50 })", await t.calls("list", n(100)));
+        rec("readFile() 12 KB text", await t.calls("readFile", n(40), { repo: "git-0", path: "src/mod-00/file-0000.txt" }));
+        rec("log({ limit: 50 })", await t.calls("log50", n(20), { repo: "git-0" }));
+        rec("log({ limit: 1 })", await t.calls("log1", n(40), { repo: "git-0" }));
+        for (let rep = 1; rep <= reps; rep++) {
+          recGit(await gitOps(t, src, work, rep));
+        }
+      } finally {
+        await t.close();
       }
-    } finally {
-      await t.close();
     }
-   }
   }
   await rm(work, { recursive: true, force: true });
 
