@@ -14,7 +14,7 @@ import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createServer } from "node:net";
+import { freePort } from "../src/state.js";
 import { findNode22 } from "../src/node22.js";
 import { wranglerPaths, emulatorPackageDir } from "../src/dev.js";
 
@@ -44,16 +44,6 @@ function config(kind: Kind): string {
   return `{ "name": "bench-consumer", "main": "src/index.js", "compatibility_date": "2026-08-01"${artifacts} }\n`;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.once("error", rej);
-    s.listen(0, "127.0.0.1", () => {
-      const a = s.address();
-      s.close(() => res(typeof a === "object" && a ? a.port : 0));
-    });
-  });
-}
 
 /** RSS (kB) of pid and all its descendants, from /proc. */
 function treeRssKb(root: number): number {

@@ -4,7 +4,7 @@
  * and run the real `git` client. Async child processes only.
  */
 import { execFile, spawn, type ChildProcess } from "node:child_process";
-import { createServer } from "node:net";
+import { freePort } from "./state.js";
 
 export interface DevProcess {
   /** e.g. http://127.0.0.1:41234 */
@@ -30,14 +30,7 @@ export interface SpawnDevOptions {
 }
 
 export function freeLoopbackPort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.once("error", rej);
-    s.listen(0, "127.0.0.1", () => {
-      const a = s.address();
-      s.close(() => res(typeof a === "object" && a ? a.port : 0));
-    });
-  });
+  return freePort("127.0.0.1");
 }
 
 const READY = /\[artifacts-emulator\] ready in \d+ ms: Git remotes at (\S+?)\/git\//;
