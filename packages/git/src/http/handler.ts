@@ -63,21 +63,39 @@ async function* toAsync(it: Iterable<Uint8Array>): AsyncGenerator<Uint8Array> {
   yield* it;
 }
 
+/**
+ * How much of a body past the limit is still read (and dropped) before the refusal is sent.
+ * `git` prints the per-ref "[remote rejected]" report only when curl finished sending; a
+ * modest overrun drains so the user sees it, a huge one is cut off (curl then says
+ * "Broken pipe" next to the reason).
+ */
+const DRAIN_AFTER_LIMIT = 8 * 1024 * 1024;
+
 /** The request body, gunzipped if needed, counted against the limit (gzip bombs included). */
 function bodyReader(request: Request, max: number): ByteReader {
   let body: ReadableStream<Uint8Array> = request.body ?? new ReadableStream({ start: (c) => c.close() });
   const enc = (request.headers.get("Content-Encoding") ?? "").toLowerCase();
   if (enc === "gzip" || enc === "x-gzip") body = body.pipeThrough(new DecompressionStream("gzip") as unknown as TransformStream<Uint8Array, Uint8Array>);
+  const source = body.getReader();
   let seen = 0;
-  const counted = body.pipeThrough(
-    new TransformStream<Uint8Array, Uint8Array>({
-      transform(chunk, controller) {
-        seen += chunk.length;
-        if (seen > max) throw new LimitExceededError(`request body is larger than the limit of ${max} bytes`);
-        controller.enqueue(chunk);
-      },
-    }),
-  );
+  const counted = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const { done, value } = await source.read();
+      if (done) return controller.close();
+      seen += value.length;
+      if (seen <= max) return controller.enqueue(value);
+      for (let drained = 0; drained < DRAIN_AFTER_LIMIT; ) {
+        const next = await source.read().catch(() => ({ done: true as const, value: undefined }));
+        if (next.done) break;
+        drained += next.value.length;
+      }
+      await source.cancel().catch(() => {});
+      controller.error(new LimitExceededError(`request body is larger than the limit of ${max} bytes`));
+    },
+    async cancel(reason) {
+      await source.cancel(reason);
+    },
+  });
   return new ByteReader(counted);
 }
 
