@@ -42,6 +42,23 @@ const jsonLines = (logs: string[]) =>
     }
   });
 
+/**
+ * Structured lines reach us from workerd's output asynchronously: wait until `enough` holds for
+ * the lines logged since `from` and nothing new has arrived for a moment (or 15 s pass, after
+ * which the assertions below report what is missing).
+ */
+async function settledLogs(from: number, enough: (lines: Line[]) => boolean): Promise<string[]> {
+  const deadline = Date.now() + 15_000;
+  let count = -1;
+  while (Date.now() < deadline) {
+    const logs = svc.logs.slice(from);
+    if (logs.length === count && enough(jsonLines(logs).filter((l) => l.msg === "request"))) return logs;
+    count = logs.length;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return svc.logs.slice(from);
+}
+
 describe("request logs", () => {
   test("a full session logs one JSON line per request, with ids and route templates, and never a secret", async () => {
     const from = svc.logs.length;
@@ -84,9 +101,7 @@ describe("request logs", () => {
     expect((await rest(`${svc.base}/namespaces/logs/repos/session/${pasted}`, asApi)).status).toBe(404);
     expectOk(await rest(repoUrl(svc, "logs"))); // the operator token (the default credential of `call`)
 
-    // Let the last lines arrive (structured logs come from workerd's output asynchronously).
-    await new Promise((r) => setTimeout(r, 300));
-    const logs = svc.logs.slice(from);
+    const logs = await settledLogs(from, (ls) => ls.filter((l) => !l.route.startsWith("/git/")).length >= restCalls);
     const lines = jsonLines(logs).filter((l) => l.msg === "request");
 
     // No secret in any line: whole tokens, their secrets, the Basic credential, the operator token.
@@ -126,8 +141,7 @@ describe("request logs", () => {
       expect(res.status).toBe(200);
       expect(await res.json()).toEqual({ ok: true, service: "artifacts-emulator" });
     }
-    await new Promise((r) => setTimeout(r, 300));
-    const lines = jsonLines(svc.logs.slice(from)).filter((l) => l.msg === "request");
+    const lines = jsonLines(await settledLogs(from, (ls) => ls.length >= 2)).filter((l) => l.msg === "request");
     expect(lines.map((l) => [l.route, l.status, l.principal])).toEqual([
       ["/health", 200, "anonymous"],
       ["/cdn-cgi/artifacts/health", 200, "anonymous"],
