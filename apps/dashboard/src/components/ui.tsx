@@ -133,6 +133,33 @@ export function Dialog({ open, title, onClose, children }: { open: boolean; titl
   );
 }
 
+/** A token's state: green while it works, red once revoked, plain when it has expired. */
+export function TokenState({ state }: { state: string }) {
+  return <Badge kind={state === "active" ? "ok" : state === "revoked" ? "danger" : ""}>{state}</Badge>;
+}
+
+/** The confirmation before revoking a token (repo or API); `children` says which one and what stops working. */
+export function RevokeDialog<T>({ title, token, onClose, revoke, children }: { title: string; token: T | null; onClose: () => void; revoke: { busy: boolean; error: unknown; run: (t: T) => Promise<void> }; children: ComponentChildren }) {
+  return (
+    <Dialog open={token !== null} title={title} onClose={onClose}>
+      {token !== null && (
+        <div class="stack">
+          <p>{children}</p>
+          {revoke.error !== null && <ErrorBox error={revoke.error} />}
+          <div class="actions">
+            <button type="button" class="btn" onClick={onClose}>
+              Cancel
+            </button>
+            <button type="button" class="btn danger" disabled={revoke.busy} onClick={() => void revoke.run(token)}>
+              {revoke.busy ? "Revoking…" : "Revoke token"}
+            </button>
+          </div>
+        </div>
+      )}
+    </Dialog>
+  );
+}
+
 export function Crumbs({ items }: { items: Array<[string, string | undefined]> }) {
   return (
     <nav class="crumbs" aria-label="Breadcrumb">

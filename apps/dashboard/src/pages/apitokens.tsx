@@ -1,6 +1,6 @@
 import { useState } from "preact/hooks";
 import { call, get, type ApiToken } from "../api.js";
-import { Badge, Dialog, Empty, ErrorBox, Loading, SecretOnce, Time, useSubmit } from "../components/ui.js";
+import { Empty, ErrorBox, Loading, RevokeDialog, SecretOnce, Time, TokenState, useSubmit } from "../components/ui.js";
 import { session } from "../session.js";
 import { useAsync, useTitle } from "../util.js";
 
@@ -135,7 +135,7 @@ export function ApiTokensPage() {
                       </div>
                     </td>
                     <td>
-                      <Badge kind={t.status === "active" ? "ok" : t.status === "revoked" ? "danger" : ""}>{t.status}</Badge>
+                      <TokenState state={t.status} />
                     </td>
                     <td>{t.scopes.map((s) => s.replace("artifacts:", "")).join(", ")}</td>
                     <td>{t.namespace ?? <span class="muted">all</span>}</td>
@@ -158,24 +158,9 @@ export function ApiTokensPage() {
           )}
         </section>
       </div>
-      <Dialog open={revoking !== null} title="Revoke API token" onClose={() => setRevoking(null)}>
-        {revoking && (
-          <div class="stack">
-            <p>
-              Revoke <strong>{revoking.name}</strong> (<code>{revoking.id}</code>)? Clients using it are refused from now on.
-            </p>
-            {revoke.error !== null && <ErrorBox error={revoke.error} />}
-            <div class="actions">
-              <button type="button" class="btn" onClick={() => setRevoking(null)}>
-                Cancel
-              </button>
-              <button type="button" class="btn danger" disabled={revoke.busy} onClick={() => void revoke.run(revoking)}>
-                {revoke.busy ? "Revoking…" : "Revoke token"}
-              </button>
-            </div>
-          </div>
-        )}
-      </Dialog>
+      <RevokeDialog title="Revoke API token" token={revoking} onClose={() => setRevoking(null)} revoke={revoke}>
+        Revoke <strong>{revoking?.name}</strong> (<code>{revoking?.id}</code>)? Clients using it are refused from now on.
+      </RevokeDialog>
     </section>
   );
 }

@@ -1,6 +1,6 @@
 import { useState } from "preact/hooks";
 import { call, enc, type MintedRepoToken, type RepoToken } from "../api.js";
-import { Badge, CopyField, Dialog, Empty, ErrorBox, Loading, SecretOnce, Time, useSubmit } from "../components/ui.js";
+import { CopyField, Empty, ErrorBox, Loading, RevokeDialog, SecretOnce, Time, TokenState, useSubmit } from "../components/ui.js";
 import { href, navigate, type Location } from "../router.js";
 import { useAsync } from "../util.js";
 import { cloneCommand, repoPath, type RepoCtx } from "./repo.js";
@@ -128,7 +128,7 @@ export function TokensView({ c, loc }: { c: RepoCtx; loc: Location }) {
                   </td>
                   <td>{t.scope}</td>
                   <td>
-                    <Badge kind={t.state === "active" ? "ok" : t.state === "revoked" ? "danger" : ""}>{t.state}</Badge>
+                    <TokenState state={t.state} />
                   </td>
                   <td>
                     <Time t={t.created_at} />
@@ -166,24 +166,9 @@ export function TokensView({ c, loc }: { c: RepoCtx; loc: Location }) {
           </div>
         )}
       </section>
-      <Dialog open={revoking !== null} title="Revoke token" onClose={() => setRevoking(null)}>
-        {revoking && (
-          <div class="stack">
-            <p>
-              Revoke the {revoking.scope} token <code>{revoking.id}</code>? Git clients using it are refused from now on. This cannot be undone.
-            </p>
-            {revoke.error !== null && <ErrorBox error={revoke.error} />}
-            <div class="actions">
-              <button type="button" class="btn" onClick={() => setRevoking(null)}>
-                Cancel
-              </button>
-              <button type="button" class="btn danger" disabled={revoke.busy} onClick={() => void revoke.run(revoking)}>
-                {revoke.busy ? "Revoking…" : "Revoke token"}
-              </button>
-            </div>
-          </div>
-        )}
-      </Dialog>
+      <RevokeDialog title="Revoke token" token={revoking} onClose={() => setRevoking(null)} revoke={revoke}>
+        Revoke the {revoking?.scope} token <code>{revoking?.id}</code>? Git clients using it are refused from now on. This cannot be undone.
+      </RevokeDialog>
     </div>
     </>
   );
