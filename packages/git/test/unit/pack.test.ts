@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeFile } from "node:fs/promises";
 import { deflateSync } from "node:zlib";
 import { createHash } from "node:crypto";
-import { GitSandbox } from "../support/git.js";
+import { GitSandbox, dateEnv } from "../support/git.js";
 import { ByteReader, LimitExceededError, MemoryRepoStore, ObjectDb, PackCorruptError, ZERO_OID, hashObject, ingestPack, writePack } from "../../src/index.js";
 
 let sb: GitSandbox;
@@ -52,7 +52,7 @@ beforeAll(async () => {
     text += `line ${i} ${"x".repeat(i % 17)}\n`;
     await writeFile(c.path("big.txt"), text);
     await c.ok(["add", "big.txt"]);
-    await c.ok(["commit", "-qm", `v${i}`]);
+    await c.ok(["commit", "-qm", `v${i}`], { env: dateEnv(i) }); // fixed dates: the same pack bytes every run
   }
   await c.ok(["repack", "-adfq", "--depth=250", "--window=250"]);
   allOids = (await c.line(["rev-list", "--all", "--objects"])).split("\n").map((l) => l.slice(0, 40));
@@ -124,13 +124,14 @@ describe("bad packs fail cleanly", () => {
     good = await packOf(["--revs"], "HEAD~290\n");
   });
 
-  // With the count one too high, the trailer is read as an entry: whatever it parses as, it must be a PackCorruptError.
-  const cases: Array<[string, () => Uint8Array, RegExp | typeof PackCorruptError]> = [
+  type Refusal = RegExp | Array<typeof PackCorruptError | typeof LimitExceededError>;
+  const cases: Array<[string, () => Uint8Array, Refusal]> = [
     ["truncated", () => good.subarray(0, good.length - 100), /truncated/],
     ["bad trailer", () => { const b = Buffer.from(good); b[b.length - 1]! ^= 0xff; return b; }, /checksum/],
     ["corrupt zlib", () => { const b = Buffer.from(good); b[Math.floor(b.length / 2)]! ^= 0xff; return b; }, /zlib|checksum|size|delta|invalid/],
-    // One object too many: the reader takes the trailer for an entry header, whose random bits may declare a huge size.
-    ["object count too high", () => { const b = Buffer.from(good); b.writeUInt32BE(b.readUInt32BE(8) + 1, 8); return b; }, /truncated|checksum|unexpected end|declares \d+ bytes, over the limit|corrupt|pack/i],
+    // One object too many: the reader takes the trailer for an entry header. Its bits vary with the pack (commit
+    // times), so the refusal may name a bad type, a truncated entry or a huge declared size: any clean refusal will do.
+    ["object count too high", () => { const b = Buffer.from(good); b.writeUInt32BE(b.readUInt32BE(8) + 1, 8); return b; }, [PackCorruptError, LimitExceededError]],
     ["object count too low", () => { const b = Buffer.from(good); b.writeUInt32BE(b.readUInt32BE(8) - 1, 8); return b; }, /checksum/],
     ["not a pack", () => Buffer.from("PACX\0\0\0\x02\0\0\0\0"), /signature/],
     ["junk after trailer", () => Buffer.concat([good, Buffer.from("junk")]), /junk/],
@@ -138,7 +139,9 @@ describe("bad packs fail cleanly", () => {
   for (const [name, make, err] of cases) {
     it(name, async () => {
       const store = new MemoryRepoStore();
-      await expect(ingest(store, make(), 333)).rejects.toThrow(err);
+      const error = await ingest(store, make(), 333).then(() => new Error("pack accepted"), (e: unknown) => e);
+      if (err instanceof RegExp) expect(String(error)).toMatch(err);
+      else expect(err.some((cls) => error instanceof cls), `unexpected ${String(error)}`).toBe(true);
       expect(store.objectCount).toBe(0);
       expect(await store.listRefs()).toEqual([]);
     });
