@@ -105,9 +105,13 @@ async function main() {
     await fill(level);
     // Let the fill's objects settle (evictions, GC), then warm the paths up before timing them.
     await new Promise((r) => setTimeout(r, 2000));
-    for (let i = 0; i < 10; i++) {
+    // 50 rounds, not 10: with fewer, the first level was still warming up and looked slower than the larger ones.
+    for (let i = 0; i < 50; i++) {
       dispose(await art.create(`warm-${level}-${i}`));
-      dispose(await art.get(`fill-${i % level}`));
+      const h = await art.get(`fill-${i % level}`);
+      dispose(await h.createToken("read", 3600));
+      dispose(await h.info());
+      dispose(h);
       dispose(await art.list({ limit: 50 }));
     }
     const create = await measure(50, async (i) => dispose(await art.create(`probe-${level}-${i}`)));

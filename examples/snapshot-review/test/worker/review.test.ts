@@ -17,8 +17,8 @@ async function newRepo(name: string): Promise<{ name: string; remote: string; to
 const push = (r: { remote: string; token: string }, message: string, files: Record<string, string>) => pushFiles({ remote: r.remote, token: r.token, fetcher: env.ARTIFACTS_EMULATOR_HTTP, message, files });
 
 async function reviews(name: string): Promise<Review[]> {
-  // Events are delivered by the service as the push completes; allow for scheduling.
-  for (let i = 0; i < 50; i++) {
+  // Events are delivered by the service as the push completes; allow for scheduling (up to 10 s on a loaded CI machine).
+  for (let i = 0; i < 200; i++) {
     const body = (await (await SELF.fetch(`${base}/repos/${name}/reviews`)).json()) as { reviews: Review[] };
     if (body.reviews.length) return body.reviews;
     await new Promise((r) => setTimeout(r, 50));
@@ -97,7 +97,7 @@ describe("events", () => {
     expect(await reviews(r.name)).toHaveLength(1);
     expect(await env.ARTIFACTS.delete(r.name)).toBe(true);
     let left = 1;
-    for (let i = 0; i < 50 && left; i++) {
+    for (let i = 0; i < 200 && left; i++) {
       left = ((await (await SELF.fetch(`${base}/repos/${r.name}/reviews`)).json()) as { reviews: unknown[] }).reviews.length;
       if (left) await new Promise((res) => setTimeout(res, 50));
     }
