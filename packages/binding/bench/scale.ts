@@ -46,7 +46,7 @@ async function main() {
           scriptPath: script,
           compatibilityDate: "2026-08-01",
           compatibilityFlags: ["nodejs_compat"],
-          bindings: { ADMIN_TOKEN: ADMIN, REQUEST_LOG: "off" },
+          bindings: { ADMIN_TOKEN: ADMIN, REQUEST_LOG: "off", PUBLIC_ORIGIN: "http://127.0.0.1:8787" },
           durableObjects: { REPO: { className: "RepoObject", useSQLite: true }, NAMESPACE: { className: "NamespaceObject", useSQLite: true }, ACCOUNT: { className: "AccountObject", useSQLite: true } },
         },
         { name: "consumer", modules: true, script: "export default { fetch() { return new Response('') } }", compatibilityDate: "2026-08-01", serviceBindings: { ARTIFACTS: { name: "artifacts", entrypoint: "ArtifactsBinding", props: { namespace: "scale" } } } },
