@@ -45,29 +45,23 @@ ln -sfn "../../node_modules/$node_pkg/bin/node" "$TOOLS/node22/bin/node"
 [ "$("$NODE22" --version)" = "v$NODE22_VERSION" ] || { say "Node 22 at $NODE22 does not run"; exit 1; }
 [ "$(pnpm --version)" = "$PNPM_VERSION" ] || { say "pnpm on PATH is not $PNPM_VERSION"; exit 1; }
 
-# --- 2. git (tests and the benchmark drive the real git CLI) -------------------------------------
-if ! command -v git >/dev/null; then
-  say "git not found: installing it with apt-get"
-  sudo=()
+# --- 2. Debian packages the tests drive: git (the real client) and chromium (the dashboard's browser tests) ---
+apt_install() { # apt_install PACKAGE WHY: install one Debian package, as root or through sudo
+  say "$1 not found: installing it with apt-get ($2)"
+  local sudo=()
   if [ "$(id -u)" -ne 0 ]; then
-    command -v sudo >/dev/null || { say "not root and no sudo: install git yourself"; exit 1; }
+    command -v sudo >/dev/null || { say "not root and no sudo: install $1 yourself (apt-get install $1)"; exit 1; }
     sudo=(sudo)
   fi
   "${sudo[@]}" apt-get update -qq >/dev/null
-  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends git >/dev/null
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$1" >/dev/null
+}
+if ! command -v git >/dev/null; then
+  apt_install git "tests and the benchmark drive the real git CLI"
   command -v git >/dev/null || { say "git install failed"; exit 1; }
 fi
-
-# --- 2b. Chromium (the dashboard's browser tests drive Debian's chromium with playwright-core) ----
 if [ ! -x /usr/bin/chromium ]; then
-  say "chromium not found: installing it with apt-get (for the dashboard's browser tests)"
-  sudo=()
-  if [ "$(id -u)" -ne 0 ]; then
-    command -v sudo >/dev/null || { say "not root and no sudo: install chromium yourself (apt-get install chromium)"; exit 1; }
-    sudo=(sudo)
-  fi
-  "${sudo[@]}" apt-get update -qq >/dev/null
-  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null
+  apt_install chromium "the dashboard's browser tests drive it with playwright-core"
   [ -x /usr/bin/chromium ] || { say "chromium install failed"; exit 1; }
 fi
 
