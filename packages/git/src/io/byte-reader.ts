@@ -5,8 +5,14 @@
  */
 export type ByteSource = AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>;
 
+const INITIAL = 64 * 1024;
+/** Windows up to this size grow by doubling; larger ones are sized to the request (see reserve). */
+const SMALL = 1024 * 1024;
+const SLACK = 64 * 1024;
+const nextPow2 = (n: number) => 2 ** Math.ceil(Math.log2(n));
+
 export class ByteReader {
-  private buf = new Uint8Array(64 * 1024);
+  private buf = new Uint8Array(INITIAL);
   private start = 0;
   private end = 0;
   private it: AsyncIterator<Uint8Array>;
@@ -23,12 +29,23 @@ export class ByteReader {
     return this.end - this.start;
   }
 
+  /** Bytes allocated for the window (what the reader holds in memory, buffered or not). */
+  get capacity(): number {
+    return this.buf.length;
+  }
+
   get eof(): boolean {
     return this.done && this.end === this.start;
   }
 
   /** Ensure at least n bytes are buffered; false if the stream ended first. */
   async fill(n: number): Promise<boolean> {
+    const have = this.end - this.start;
+    // A large window whose contents have been consumed is let go, so one big object does not pin
+    // its window for the rest of the request.
+    if (this.buf.length > SMALL && n <= INITIAL / 2 && have <= INITIAL / 2) this.resize(INITIAL);
+    if (have >= n) return true;
+    this.reserve(n);
     while (this.end - this.start < n) {
       if (this.done) return false;
       const r = await this.it.next();
@@ -53,21 +70,42 @@ export class ByteReader {
     return true;
   }
 
+  /**
+   * Make room for a window of n bytes. A large fill (a big object's zlib stream) gets exactly its size
+   * (plus one chunk of slack) in one allocation, rather than doubling past it: a 30 MB object must not
+   * cost a 64 MB window inside a 128 MB isolate.
+   */
+  private reserve(n: number) {
+    if (n <= this.buf.length) return;
+    const size = n <= SMALL ? Math.max(this.buf.length * 2, nextPow2(n)) : n + SLACK;
+    this.resize(size);
+  }
+
+  private resize(size: number) {
+    const have = this.end - this.start;
+    const nb = new Uint8Array(size);
+    nb.set(this.buf.subarray(this.start, this.end));
+    this.buf = nb;
+    this.start = 0;
+    this.end = have;
+  }
+
   private append(chunk: Uint8Array) {
     if (chunk.length === 0) return;
     const have = this.end - this.start;
     if (this.end + chunk.length > this.buf.length) {
       if (have + chunk.length <= this.buf.length && this.start > 0) {
         this.buf.copyWithin(0, this.start, this.end);
+        this.start = 0;
+        this.end = have;
       } else {
+        // Small windows double; large ones grow by a quarter (still amortised linear, less overshoot).
+        const need = have + chunk.length;
         let size = this.buf.length;
-        while (size < have + chunk.length) size *= 2;
-        const nb = new Uint8Array(size);
-        nb.set(this.buf.subarray(this.start, this.end));
-        this.buf = nb;
+        if (size <= SMALL) while (size < need) size *= 2;
+        else size = Math.max(need + SLACK, Math.ceil(size * 1.25));
+        this.resize(size);
       }
-      this.start = 0;
-      this.end = have;
     }
     this.buf.set(chunk, this.end);
     this.end += chunk.length;

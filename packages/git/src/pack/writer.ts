@@ -73,7 +73,15 @@ export async function* writePack(objects: readonly Oid[], odb: ObjectDb, opts: P
   new DataView(header.buffer).setUint32(8, objects.length);
   push(header);
 
-  const emit = async (oid: Oid, s: StoredObject) => {
+  /** Copy a payload in chunk-sized slices, handing each full chunk out at once: a 30 MB object never sits in `out` whole. */
+  const pushPayload = function* (data: Uint8Array) {
+    for (let p = 0; p < data.length; p += size) {
+      push(data.subarray(p, p + size));
+      while (out.length) yield out.shift()!;
+    }
+  };
+
+  const emit = async function* (oid: Oid, s: StoredObject) {
     const start = offset;
     if (s.base && offsets.has(s.base)) {
       if (opts.ofsDelta) {
@@ -83,22 +91,22 @@ export async function* writePack(objects: readonly Oid[], odb: ObjectDb, opts: P
         push(encodeEntryHeader(REF_DELTA, s.deltaSize!));
         push(hexToBytes(s.base));
       }
-      push(s.zdata);
+      yield* pushPayload(s.zdata);
       stats.deltas++;
       stats.reused++;
     } else if (s.base && opts.thinBases?.has(s.base)) {
       push(encodeEntryHeader(REF_DELTA, s.deltaSize!));
       push(hexToBytes(s.base));
-      push(s.zdata);
+      yield* pushPayload(s.zdata);
       stats.deltas++;
       stats.reused++;
     } else if (s.base) {
       const o = await odb.resolve(oid, s);
       push(encodeEntryHeader(PACK_TYPE[o.type], o.data.length));
-      push(deflate(o.data));
+      yield* pushPayload(deflate(o.data));
     } else {
       push(encodeEntryHeader(PACK_TYPE[s.type], s.size));
-      push(s.zdata);
+      yield* pushPayload(s.zdata);
       stats.reused++;
     }
     offsets.set(oid, start);
@@ -126,7 +134,7 @@ export async function* writePack(objects: readonly Oid[], odb: ObjectDb, opts: P
       chainStored.push(await stored(b));
     }
     for (let i = chain.length - 1; i >= 0; i--) {
-      await emit(chain[i]!, chainStored[i]!);
+      yield* emit(chain[i]!, chainStored[i]!);
       written++;
     }
     opts.onProgress?.(written, objects.length, stats.reused);
