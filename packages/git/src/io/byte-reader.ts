@@ -126,6 +126,23 @@ export class ByteReader {
     return v;
   }
 
+  /**
+   * Hand out n buffered bytes as memory the caller owns. A large take (a big object's zlib stream)
+   * gives away the window itself instead of copying it, and the reader starts a new window with
+   * whatever followed: the object is held once, not twice.
+   */
+  take(n: number): Uint8Array {
+    const v = this.consume(n);
+    if (n < SMALL || n < this.buf.length / 2) return v.slice();
+    const rest = this.buf.subarray(this.start, this.end);
+    const nb = new Uint8Array(Math.max(INITIAL, rest.length));
+    nb.set(rest);
+    this.buf = nb;
+    this.start = 0;
+    this.end = rest.length;
+    return v;
+  }
+
   async readExact(n: number): Promise<Uint8Array | undefined> {
     if (!(await this.fill(n))) return undefined;
     return this.consume(n).slice();

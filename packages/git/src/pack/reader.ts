@@ -94,7 +94,7 @@ export async function* readPack(r: ByteReader, opts: PackReadOptions = {}): Asyn
         }
         res = inflateEntry(r.peek(), size);
       }
-      const zdata = r.consume(res.consumed).slice();
+      const zdata = r.take(res.consumed);
       view = zdata;
       yield {
         offset,

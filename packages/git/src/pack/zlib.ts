@@ -17,9 +17,12 @@ export function inflateEntry(input: Uint8Array, expected: number): InflateResult
   let r: { buffer: Uint8Array; engine: { bytesWritten: number } };
   try {
     // chunkSize: one output buffer of the exact size (zlib's default 16 KiB chunks leave a small
-    // object as a view pinning 16 KiB, and concatenate bigger ones); capped so that a lying size
-    // header costs at most 1 MiB up front.
-    r = inflateSync(input, { info: true, chunkSize: Math.min(Math.max(expected + 1, 64), 1 << 20), maxOutputLength: Math.max(expected, 1) }) as unknown as typeof r;
+    // object as a view pinning 16 KiB, and concatenate bigger ones, holding the object twice). A
+    // lying size header must not cost much up front, so beyond 1 MiB the buffer is only sized to
+    // what the compressed bytes at hand could plausibly inflate to (8x): a big incompressible object
+    // still inflates into one buffer.
+    const cap = Math.max(1 << 20, input.length * 8);
+    r = inflateSync(input, { info: true, chunkSize: Math.min(Math.max(expected + 1, 64), cap), maxOutputLength: Math.max(expected, 1) }) as unknown as typeof r;
   } catch (e) {
     const code = (e as { code?: string }).code;
     if (code === "Z_BUF_ERROR") return "need-more";

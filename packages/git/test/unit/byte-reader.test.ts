@@ -46,4 +46,19 @@ describe("ByteReader", () => {
     // The bytes after the big fill are still right.
     expect(Buffer.from(r.consume(32)).equals(data.subarray(big, big + 32))).toBe(true);
   });
+
+  it("take() hands out bytes that stay intact while the reader goes on, large (the window given away) or small (a copy)", async () => {
+    const data = randomBytes(20 * MB);
+    const r = reader(data, () => 64 * 1024);
+    await r.fill(8 * MB + 100);
+    const big = r.take(8 * MB); // most of the window: given away, not copied
+    expect(r.capacity).toBeLessThan(MB);
+    await r.fill(10);
+    const small = r.take(10);
+    const rest: Buffer[] = [];
+    while (await r.fill(1)) rest.push(Buffer.from(r.consume(Math.min(r.buffered, 3 * MB))));
+    expect(Buffer.from(big).equals(data.subarray(0, 8 * MB))).toBe(true);
+    expect(Buffer.from(small).equals(data.subarray(8 * MB, 8 * MB + 10))).toBe(true);
+    expect(Buffer.concat(rest).equals(data.subarray(8 * MB + 10))).toBe(true);
+  });
 });
