@@ -134,12 +134,7 @@ export class ByteReader {
   take(n: number): Uint8Array {
     const v = this.consume(n);
     if (n < SMALL || n < this.buf.length / 2) return v.slice();
-    const rest = this.buf.subarray(this.start, this.end);
-    const nb = new Uint8Array(Math.max(INITIAL, rest.length));
-    nb.set(rest);
-    this.buf = nb;
-    this.start = 0;
-    this.end = rest.length;
+    this.resize(Math.max(INITIAL, this.end - this.start)); // v keeps the old window; the reader moves on
     return v;
   }
 
