@@ -9,7 +9,6 @@ const INITIAL = 64 * 1024;
 /** Windows up to this size grow by doubling; larger ones are sized to the request (see reserve). */
 const SMALL = 1024 * 1024;
 const SLACK = 64 * 1024;
-const nextPow2 = (n: number) => 2 ** Math.ceil(Math.log2(n));
 
 export class ByteReader {
   private buf = new Uint8Array(INITIAL);
@@ -77,8 +76,14 @@ export class ByteReader {
    */
   private reserve(n: number) {
     if (n <= this.buf.length) return;
-    const size = n <= SMALL ? Math.max(this.buf.length * 2, nextPow2(n)) : n + SLACK;
-    this.resize(size);
+    this.resize(n <= SMALL ? this.doubled(n) : n + SLACK);
+  }
+
+  /** The window size doubled until it holds n (the growth rule for small windows). */
+  private doubled(n: number): number {
+    let size = this.buf.length;
+    while (size < n) size *= 2;
+    return size;
   }
 
   private resize(size: number) {
@@ -101,10 +106,8 @@ export class ByteReader {
       } else {
         // Small windows double; large ones grow by a quarter (still amortised linear, less overshoot).
         const need = have + chunk.length;
-        let size = this.buf.length;
-        if (size <= SMALL) while (size < need) size *= 2;
-        else size = Math.max(need + SLACK, Math.ceil(size * 1.25));
-        this.resize(size);
+        const size = this.buf.length;
+        this.resize(size <= SMALL ? this.doubled(need) : Math.max(need + SLACK, Math.ceil(size * 1.25)));
       }
     }
     this.buf.set(chunk, this.end);
