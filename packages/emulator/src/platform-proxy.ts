@@ -50,18 +50,30 @@ export async function getArtifactsPlatformProxy<Env = Record<string, unknown>>(o
   const host = "127.0.0.1";
   let port = state ? await choosePort(state, host, o.port) : (o.port ?? 0);
   if (!port) port = await freePort(host);
-  const origin0 = `http://${host}:${port}`;
-  const vars = { PUBLIC_ORIGIN: origin0, ...o.serviceVars };
-  const mf = new Miniflare(
-    convertV4MiniflareOptions({
-      host,
-      port,
-      ...(state ? { resourcePersistencePath: state.resourceRoot } : {}),
-      // The service first: Miniflare's HTTP port goes to the first Worker (Git remotes, REST API).
-      workers: [serviceWorkerOptions(vars), { ...consumer, modules: true, script: "export default {}" }],
-    } as never),
-  );
-  const ready = await mf.ready;
+  const start = (at: number) => {
+    const vars = { PUBLIC_ORIGIN: `http://${host}:${at}`, ...o.serviceVars };
+    return new Miniflare(
+      convertV4MiniflareOptions({
+        host,
+        port: at,
+        ...(state ? { resourcePersistencePath: state.resourceRoot } : {}),
+        // The service first: Miniflare's HTTP port goes to the first Worker (Git remotes, REST API).
+        workers: [serviceWorkerOptions(vars), { ...consumer, modules: true, script: "export default {}" }],
+      } as never),
+    );
+  };
+  let mf = start(port);
+  let ready: URL;
+  try {
+    ready = await mf.ready;
+  } catch (e) {
+    // A port we chose (not one asked for) was free when checked but taken before workerd bound it:
+    // another process won the race. "Else any" is the documented fallback, so take a fresh one.
+    if (o.port !== undefined || (e as { code?: string }).code !== "ERR_ADDRESS_IN_USE") throw e;
+    await mf.dispose().catch(() => {});
+    mf = start(await freePort(host));
+    ready = await mf.ready;
+  }
   if (state) state.savePort(Number(ready.port));
   const origin = ready.origin;
   const env = (await mf.getBindings(consumer.name as string)) as Env;

@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDev, type DevSession } from "../src/dev.js";
+import { StateDir, freePort } from "../src/state.js";
 import { git } from "../src/testing-node.js";
 import { pushFiles } from "../src/testing.js";
 
@@ -77,6 +78,8 @@ const getJson = async (path: string) => {
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "dev-fixture-"));
   state = join(dir, "state");
+  // A last port of our own, not the shared default 8787 (node-apis.test.ts runs in parallel and wants it).
+  new StateDir(state).savePort(await freePort());
   await mkdir(join(dir, "src"));
   await writeFile(join(dir, "src", "index.ts"), worker);
   await writeFile(join(dir, "wrangler.toml"), toml("stage-one"));

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestHarness } from "wrangler";
 import { getArtifactsPlatformProxy } from "../src/platform-proxy.js";
 import { artifactsHarnessWorker } from "../src/harness.js";
+import { StateDir, freePort } from "../src/state.js";
 import { git } from "../src/testing-node.js";
 import { pushFiles } from "../src/testing.js";
 
@@ -75,6 +76,8 @@ describe("getArtifactsPlatformProxy", () => {
 
   it("persists like wrangler: .wrangler/state next to the config, same port next time", async () => {
     const configPath = join(dir, "wrangler.jsonc");
+    // A last port of our own, not the shared default 8787 (dev.test.ts runs in parallel and wants it).
+    new StateDir(join(dir, ".wrangler/state")).savePort(await freePort());
     const first = await getArtifactsPlatformProxy<{ ARTIFACTS: Artifacts }>({ configPath });
     const origin = first.origin;
     await first.env.ARTIFACTS.create("kept");
