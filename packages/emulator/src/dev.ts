@@ -15,7 +15,7 @@ import { pathToFileURL } from "node:url";
 import { findNode22 } from "./node22.js";
 import { findWranglerConfig, readWranglerConfig } from "./wrangler-config.js";
 import { generateDevFiles, ignoreSibling, REST_PREFIX, type DevFiles } from "./dev-files.js";
-import { StateDir, freePort, portFree } from "./state.js";
+import { StateDir, choosePort, freePort } from "./state.js";
 import type { ArtifactsBindingConfig } from "./glue.js";
 import type { RawConfig } from "./wrangler-config.js";
 
@@ -274,8 +274,7 @@ export async function startDev(argv: string[], o: StartDevOptions = {}): Promise
   const ip = args.ip ?? user.devIp ?? "localhost";
   const originHost = ip === "localhost" || ip === "0.0.0.0" || ip === "*" || ip === "::" ? "127.0.0.1" : ip.includes(":") ? `[${ip}]` : ip;
   const checkHost = originHost.startsWith("[") ? ip : originHost;
-  let port = args.port ?? user.devPort;
-  if (port === undefined) for (const p of [state.lastPort(), 8787]) if (p && (await portFree(p, checkHost))) { port = p; break; }
+  let port = await choosePort(state, checkHost, args.port ?? user.devPort);
   if (!port) port = await freePort(checkHost);
   const passthrough = [...args.passthrough, "--port", String(port)];
   const origin = `${protocol}://${originHost}:${port}`;

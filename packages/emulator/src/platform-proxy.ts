@@ -10,7 +10,7 @@ import { Miniflare, convertV4MiniflareOptions } from "miniflare";
 import { unstable_getMiniflareWorkerOptions } from "wrangler";
 import { rewriteMiniflareWorker, type MiniflareWorkerLike } from "./glue.js";
 import { serviceWorkerOptions } from "./service-worker.js";
-import { StateDir, choosePort, freePort } from "./state.js";
+import { StateDir, choosePort, freePort, readyOnPort } from "./state.js";
 
 export interface ArtifactsPlatformProxyOptions {
   configPath?: string;
@@ -62,18 +62,7 @@ export async function getArtifactsPlatformProxy<Env = Record<string, unknown>>(o
       } as never),
     );
   };
-  let mf = start(port);
-  let ready: URL;
-  try {
-    ready = await mf.ready;
-  } catch (e) {
-    // A port we chose (not one asked for) was free when checked but taken before workerd bound it:
-    // another process won the race. "Else any" is the documented fallback, so take a fresh one.
-    if (o.port !== undefined || (e as { code?: string }).code !== "ERR_ADDRESS_IN_USE") throw e;
-    await mf.dispose().catch(() => {});
-    mf = start(await freePort(host));
-    ready = await mf.ready;
-  }
+  const { mf, ready } = await readyOnPort(port, o.port, host, start);
   if (state) state.savePort(Number(ready.port));
   const origin = ready.origin;
   const env = (await mf.getBindings(consumer.name as string)) as Env;

@@ -3,7 +3,7 @@
  * workerd on a loopback port, with persistent state. Used by `artifacts-emulator start`.
  */
 import type { Miniflare } from "miniflare";
-import { StateDir, choosePort } from "./state.js";
+import { StateDir, choosePort, readyOnPort } from "./state.js";
 import { serviceWorkerOptions } from "./service-worker.js";
 import { DASHBOARD_PATH, dashboardWorkerOptions, DashboardSessions, findDashboard } from "./dashboard.js";
 
@@ -44,22 +44,23 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
   const port = persist ? await choosePort(state, host, opts.port) : (opts.port ?? 0);
   const adminToken = persist ? state.adminToken() : `adm_${crypto.randomUUID().replace(/-/g, "")}`;
   const accountId = opts.accountId ?? "local";
-  const origin = `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${port}`;
-  const vars: Record<string, string> = { ADMIN_TOKEN: adminToken, ...opts.vars };
-  if (port !== 0) vars.PUBLIC_ORIGIN = origin;
   // Loaded on demand: Miniflare takes about a second to import, and most CLI commands never need it.
   const { Miniflare: MiniflareCtor, convertV4MiniflareOptions, Response: MfResponse } = await import("miniflare");
   const dashboardScript = opts.dashboard === false ? undefined : (opts.dashboard ?? findDashboard());
   const sessions = new DashboardSessions(persist ? state : undefined, adminToken);
-  const mf = new MiniflareCtor(
-    convertV4MiniflareOptions({
-      host,
-      port,
-      ...(persist ? { resourcePersistencePath: state.resourceRoot } : {}),
-      workers: [serviceWorkerOptions(vars), ...(dashboardScript ? [dashboardWorkerOptions(dashboardScript, sessions.handler(MfResponse as unknown as typeof Response))] : [])],
-    } as never),
-  );
-  const ready = await mf.ready;
+  const start = (at: number) => {
+    const vars: Record<string, string> = { ADMIN_TOKEN: adminToken, ...opts.vars };
+    if (at !== 0) vars.PUBLIC_ORIGIN = `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${at}`;
+    return new MiniflareCtor(
+      convertV4MiniflareOptions({
+        host,
+        port: at,
+        ...(persist ? { resourcePersistencePath: state.resourceRoot } : {}),
+        workers: [serviceWorkerOptions(vars), ...(dashboardScript ? [dashboardWorkerOptions(dashboardScript, sessions.handler(MfResponse as unknown as typeof Response))] : [])],
+      } as never),
+    );
+  };
+  const { mf, ready } = await readyOnPort(port, opts.port, host, start);
   const url = ready.origin;
   if (persist) {
     state.savePort(Number(ready.port));

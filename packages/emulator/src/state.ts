@@ -142,6 +142,23 @@ export async function choosePort(state: StateDir, host: string, asked?: number):
   return 0;
 }
 
+/**
+ * Start a Miniflare on `port` and wait for it. When the port is one we chose (`asked` is undefined)
+ * and another process binds it between our check and workerd's bind, start again on any free port:
+ * the documented "else any", instead of an address-in-use failure.
+ */
+export async function readyOnPort<M extends { ready: Promise<URL>; dispose(): Promise<void> }>(port: number, asked: number | undefined, host: string, start: (port: number) => M): Promise<{ mf: M; ready: URL }> {
+  const mf = start(port);
+  try {
+    return { mf, ready: await mf.ready };
+  } catch (e) {
+    if (asked !== undefined || port === 0 || (e as { code?: string }).code !== "ERR_ADDRESS_IN_USE") throw e;
+    await mf.dispose().catch(() => {});
+    const again = start(await freePort(host));
+    return { mf: again, ready: await again.ready };
+  }
+}
+
 /** Any free port on `host` (the OS picks it). */
 export function freePort(host = "127.0.0.1"): Promise<number> {
   return new Promise((res, rej) => {
