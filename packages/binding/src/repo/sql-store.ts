@@ -154,17 +154,19 @@ export class SqlRepoStore implements RepoStore {
   read(oid: Oid, quarantine: number): StoredObject | undefined {
     const row = this.sql.exec<ObjectRow>("SELECT id, type, size, base, delta_size, depth, zlen FROM objects WHERE oid = ? AND quarantine = ?", oid, quarantine).toArray()[0];
     if (!row) return undefined;
-    const chunks = this.sql.exec<{ data: ArrayBuffer }>("SELECT data FROM payload WHERE obj = ? ORDER BY seq", row.id).toArray();
-    let zdata: Uint8Array;
-    if (chunks.length === 1) zdata = new Uint8Array(chunks[0]!.data);
-    else {
-      zdata = new Uint8Array(row.zlen);
-      let off = 0;
-      for (const c of chunks) {
+    // Rows are copied as the cursor steps (not gathered with toArray first), so a big object is held
+    // once plus one row, not as all its rows and the copy at the same time.
+    let zdata: Uint8Array | undefined;
+    let off = 0;
+    for (const c of this.sql.exec<{ data: ArrayBuffer }>("SELECT data FROM payload WHERE obj = ? ORDER BY seq", row.id)) {
+      if (!zdata && c.data.byteLength === row.zlen) zdata = new Uint8Array(c.data);
+      else {
+        zdata ??= new Uint8Array(row.zlen);
         zdata.set(new Uint8Array(c.data), off);
-        off += c.data.byteLength;
       }
+      off += c.data.byteLength;
     }
+    if (!zdata || off !== row.zlen) throw new Error(`object ${oid}: stored payload has ${off} of ${row.zlen} bytes`);
     const o: StoredObject = { type: TYPES[row.type - 1]!, size: row.size, zdata, depth: row.depth };
     if (row.base) {
       o.base = row.base;

@@ -1,4 +1,5 @@
 // Git remotes served by the Worker in workerd, driven by the real git CLI with repo tokens.
+import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { GitSandbox } from "@artifacts-emulator/git/testing/git";
 import { startService, type ServiceHandle } from "../support/service.js";
@@ -45,6 +46,22 @@ describe("git remote", () => {
     const file = await repo.readFile({ ref: "main", path: "src/a.ts" });
     expect(await file!.text()).toBe("export const a = 1;\n");
     expect(file!.type).toBe("text/plain;charset=utf-8");
+  });
+
+  test("an object stored across several 1 MiB payload rows comes back byte-exact (clone, readFile)", async () => {
+    const r = await svc.artifacts.create("rows");
+    const remote = r.remote.replace(/^https?:\/\/[^/]+/, svc.url);
+    const dir = sb.path("rows-src");
+    await sb.ok(["init", "-q", dir]);
+    const big = randomBytes(2 * 1024 * 1024 + 12_345); // incompressible: three rows of zlib bytes
+    await sb.client(dir).commit("big", { "big.bin": big }, 1);
+    await sb.ok([...bearer(r.token), "push", "-q", remote, "main"], { cwd: dir });
+    const dst = sb.path("rows-clone");
+    await sb.ok([...bearer(r.token), "clone", "-q", remote, dst]);
+    expect((await sb.ok(["fsck", "--full"], { cwd: dst })).trim()).toBe("");
+    expect(await sb.client(dst).line(["rev-parse", "HEAD:big.bin"])).toBe(await sb.client(dir).line(["rev-parse", "HEAD:big.bin"]));
+    const file = await (await svc.artifacts.get("rows")).readFile({ ref: "main", path: "big.bin" });
+    expect(Buffer.from(await file!.arrayBuffer()).equals(big)).toBe(true);
   });
 
   test("no token is 401 with a Basic challenge; a read token cannot push (403); wrong-repo and revoked tokens are 401", async () => {
