@@ -266,6 +266,9 @@ describe("dashboard in Chromium", () => {
     await page.locator("tr", { hasText: "git.push" }).first().waitFor();
     await page.getByLabel("Filter by action").fill("token");
     await page.waitForURL(/action=token/);
+    // The unfiltered rows stay on screen until the filtered page arrives (token.revoke was among
+    // them), so wait for the git.push rows to go: a filter that did not apply times out here.
+    await page.locator("tr", { hasText: "git.push" }).first().waitFor({ state: "detached" });
     await page.locator("tr", { hasText: "token.revoke" }).first().waitFor();
     expect(await page.locator("tr", { hasText: "git.push" }).count()).toBe(0);
     await shot("14-activity-audit");
