@@ -131,12 +131,25 @@ describe("Git request body (MAX_GIT_BODY_BYTES) and the largest object (MAX_PUSH
   });
 });
 
+/**
+ * The request after a full budget, allowing the one extra request the sliding window lets through
+ * when the budget straddled a window boundary (the previous window's count is weighted by how much
+ * of it still overlaps, so it has decayed a little by then). The request after that is always over.
+ */
+async function overTheRate<R>(send: () => Promise<R>, status: (r: R) => number, discard?: (r: R) => unknown): Promise<R> {
+  const first = await send();
+  if (status(first) === 429) return first;
+  expect(status(first)).toBe(200);
+  await discard?.(first);
+  return send();
+}
+
 describe("request rates per namespace (contract §8; RATE_LIMIT_API, RATE_LIMIT_GIT)", () => {
   test("REST: over the rate is 429 with Cloudflare's v4 error 971 and Retry-After; other namespaces are not affected", async () => {
-    const svc = await start({ RATE_LIMIT_API: "5/10" });
+    const svc = await start({ RATE_LIMIT_API: "5/60" });
     const list = (ns: string) => call(repoUrl(svc, ns));
     for (let i = 0; i < 5; i++) expectOk(await list("busy"));
-    const r = await list("busy");
+    const r = await overTheRate(() => list("busy"), (x) => x.status);
     expectFail(r, 429, 971);
     expect(r.body.errors[0]!.message).toBe("Please wait and consider throttling your request speed");
     expect(Number(r.headers.get("Retry-After"))).toBeGreaterThanOrEqual(1);
@@ -146,15 +159,16 @@ describe("request rates per namespace (contract §8; RATE_LIMIT_API, RATE_LIMIT_
   });
 
   test("Git: over the rate is a plain 429 that git reports", async () => {
-    const svc = await start({ RATE_LIMIT_GIT: "3/10" });
+    const svc = await start({ RATE_LIMIT_GIT: "3/60" });
     const repo = await createRepo(svc, "g", "r");
     const refs = `${repo.remote}/info/refs?service=git-upload-pack`;
+    const get = () => fetch(refs, { headers: { Authorization: `Bearer ${repo.token}` } });
     for (let i = 0; i < 3; i++) {
-      const res = await fetch(refs, { headers: { Authorization: `Bearer ${repo.token}` } });
+      const res = await get();
       expect(res.status).toBe(200);
       await res.body?.cancel();
     }
-    const res = await fetch(refs, { headers: { Authorization: `Bearer ${repo.token}` } });
+    const res = await overTheRate(get, (x) => x.status, (x) => x.body?.cancel());
     expect(res.status).toBe(429);
     expect(res.headers.get("Content-Type")).toMatch(/^text\/plain/);
     expect(Number(res.headers.get("Retry-After"))).toBeGreaterThanOrEqual(1);
