@@ -132,7 +132,12 @@ export async function ingestPack(r: ByteReader, live: ObjectStore, q: Quarantine
         const t = typeOf.get(target);
         if (t !== undefined) {
           if (t !== expected) throw typeMismatch(target, t, expected);
-        } else if (!pending.has(target)) pending.set(target, { type: expected, verifyLive });
+        } else {
+          const p = pending.get(target);
+          if (!p) pending.set(target, { type: expected, verifyLive });
+          else if (p.type !== expected) throw new ObjectTypeError(`object ${target} is linked to as a ${p.type} and as a ${expected}`);
+          else if (verifyLive) p.verifyLive = true;
+        }
       }
     : noLink;
   const fsck = opts.fsck === true;
@@ -259,12 +264,25 @@ export async function ingestPack(r: ByteReader, live: ObjectStore, q: Quarantine
       const part = rest.slice(i, i + 256);
       if ((await live.hasMany(part)).includes(false)) selfContained = false;
     }
-    // Trees and parents of commits and tag targets that are live: few per push, so their types are
-    // read (tree entries pointing at live objects are not: a push may reuse thousands of them).
-    for (const [oid, want] of pending) {
-      if (!want.verifyLive) continue;
-      const o = await live.get(oid);
-      if (o && o.type !== want.type) throw typeMismatch(oid, o.type, want.type);
+    // Link targets that are live must have the type their link requires. With a store that reads
+    // types alone, every one is checked; otherwise only commits' trees and parents and tags' targets
+    // (few per push: tree entries may point at thousands of live objects, too many to read whole).
+    const entries = [...pending];
+    if (live.types) {
+      for (let i = 0; i < entries.length; i += 256) {
+        const part = entries.slice(i, i + 256);
+        const types = await live.types(part.map(([oid]) => oid));
+        part.forEach(([oid, want], k) => {
+          const t = types[k];
+          if (t !== undefined && t !== want.type) throw typeMismatch(oid, t, want.type);
+        });
+      }
+    } else {
+      for (const [oid, want] of entries) {
+        if (!want.verifyLive) continue;
+        const o = await live.get(oid);
+        if (o && o.type !== want.type) throw typeMismatch(oid, o.type, want.type);
+      }
     }
     pending.clear();
     stats.selfContained = selfContained;
