@@ -12,7 +12,7 @@ import { parseCommit } from "../objects/commit.js";
 import { parseTree, scanTree, TREE_ENTRY_GITLINK, TREE_ENTRY_TREE } from "../objects/tree.js";
 import { fsckObject, ObjectTypeError } from "../objects/fsck.js";
 import { parseTag } from "../objects/tag.js";
-import { GitFormatError, PackCorruptError } from "../errors.js";
+import { GitFormatError, LimitExceededError, PackCorruptError } from "../errors.js";
 import type { ObjectStore, Quarantine, StoredObject } from "../storage/types.js";
 import { ObjectDb } from "../storage/object-db.js";
 import { readPack, type PackReadOptions } from "./reader.js";
@@ -122,6 +122,7 @@ export async function ingestPack(r: ByteReader, live: ObjectStore, q: Quarantine
   const inPack = new Map<Oid, number>(); // oid -> depth, for objects of this pack
   const waiting = new Map<string, PendingDelta[]>(); // "@offset" or oid -> deltas on that base
   let waitingCount = 0;
+  let waitingBytes = 0; // declared inflated sizes of the waiting deltas
   const stats: IngestStats = { objects: 0, deltas: 0, added: 0 };
   // With checkLinks: the type of every object of the pack, and link targets not seen in the pack so
   // far with the type they must have (checked when they arrive, or against live objects at the end).
@@ -179,6 +180,7 @@ export async function ingestPack(r: ByteReader, live: ObjectStore, q: Quarantine
       if (!list) return;
       waiting.delete(key);
       waitingCount -= list.length;
+      for (const d of list) waitingBytes -= d.size;
       for (const d of list) stack.push({ base, baseDepthV: bd, d });
     };
     take("@" + offset, oid, depth);
@@ -213,7 +215,17 @@ export async function ingestPack(r: ByteReader, live: ObjectStore, q: Quarantine
     return { oid, depth };
   };
 
-  const gen = readPack(r, opts);
+  // Deltas whose base has not arrived (yet) are inflated only to find where they end, and wait: git
+  // writes bases first, so a pack that makes more than half the object limit's worth of deltas wait
+  // is refused before inflating more (inflating one costs up to twice its size, all of it garbage).
+  const onEntryHeader = async (h: { packType: number; size: number; baseOffset?: number; baseOid?: Oid }) => {
+    if (h.packType !== OFS_DELTA && h.packType !== REF_DELTA) return;
+    const known = h.packType === OFS_DELTA ? byOffset.has(h.baseOffset!) : inPack.has(h.baseOid!) || (await odb.has(h.baseOid!));
+    if (known) return;
+    waitingBytes += h.size;
+    if (waitingBytes > maxObjectSize / 2) throw new LimitExceededError(`pack has more than ${Math.floor(maxObjectSize / 2)} bytes of deltas waiting for bases it has not sent`);
+  };
+  const gen = readPack(r, { ...opts, onEntryHeader });
   let total = 0;
   for (;;) {
     const next = await gen.next();

@@ -31,6 +31,8 @@ export interface PackEntry {
 export interface PackReadOptions {
   maxObjectSize?: number;
   maxObjects?: number;
+  /** Sees each entry's header before its data is inflated; throwing refuses the pack there. */
+  onEntryHeader?: (h: { offset: number; packType: number; size: number; baseOffset?: number; baseOid?: Oid }) => void | Promise<void>;
 }
 
 export { DEFAULT_MAX_OBJECT_SIZE };
@@ -89,6 +91,10 @@ export async function* readPack(r: ByteReader, opts: PackReadOptions = {}): Asyn
         hlen += 20;
       }
       r.consume(hlen);
+      if (opts.onEntryHeader) {
+        const p = opts.onEntryHeader({ offset, packType: type, size, ...(baseOffset !== undefined ? { baseOffset } : {}), ...(baseOid !== undefined ? { baseOid } : {}) });
+        if (p) await p;
+      }
       // The window grows with the bytes that actually arrive (doubling from 64 KiB), never to the
       // declared size up front: a header that lies costs nothing until the data is really sent.
       const bound = maxZlibLength(size);
