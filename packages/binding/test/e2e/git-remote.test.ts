@@ -116,4 +116,19 @@ describe("git remote", () => {
     expect(res.status).toBe(404);
     await res.body?.cancel();
   });
+
+  test.each([["git-upload-pack"], ["git-receive-pack"]])("Content-Encoding: gzip on a body that is not gzip: %s answers 400 with one line, no stack trace", async (service) => {
+    const r = await svc.artifacts.create(`gz-${service}`);
+    const remote = r.remote.replace(/^https?:\/\/[^/]+/, svc.url);
+    await sb.ok([...bearer(r.token), "push", "-q", remote, "main"], { cwd: src });
+    const head = await sb.client(src).line(["rev-parse", "HEAD"]);
+    const body = service === "git-upload-pack" ? `0032want ${head}\n00000009done\n` : `0071${head} ${"0".repeat(40)} refs/heads/x\0report-status\n0000`;
+    const res = await fetch(`${remote}/${service}`, {
+      method: "POST",
+      body,
+      headers: { Authorization: `Bearer ${r.token}`, "Content-Type": `application/x-${service}-request`, "Content-Encoding": "gzip" },
+    });
+    expect(res.status).toBe(400);
+    expect(await res.text()).toBe("Request body is not valid gzip data (Content-Encoding: gzip)\n");
+  });
 });
