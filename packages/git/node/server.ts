@@ -4,7 +4,7 @@
  * unknown name creates it too. No authentication: it is for local development and tests.
  */
 import http from "node:http";
-import { handleGitHttp, MemoryRepoStore } from "../src/index.js";
+import { handleGitHttp, MemoryRepoStore, type GitHttpOptions } from "../src/index.js";
 
 export interface DevServer {
   url: string;
@@ -16,6 +16,8 @@ export interface DevServerOptions {
   port?: number;
   host?: string;
   log?: (line: string) => void;
+  /** Engine options for every request (limits...); access is always "write". */
+  git?: Omit<GitHttpOptions, "access">;
 }
 
 /**
@@ -87,7 +89,7 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
       ...(hasBody ? { body: requestBody(req), duplex: "half" } : {}),
     } as RequestInit);
     const t0 = Date.now();
-    const response = await handleGitHttp(request, rest, store, { access: "write" });
+    const response = await handleGitHttp(request, rest, store, { ...opts.git, access: "write" });
     res.writeHead(response.status, Object.fromEntries(response.headers));
     if (response.body) {
       for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {

@@ -21,6 +21,11 @@ export class ProtocolError extends GitError {
   override name = "ProtocolError";
 }
 
+/** A request body that cannot be read as sent (e.g. `Content-Encoding: gzip` on bytes that are not gzip): HTTP 400. */
+export class RequestBodyError extends ProtocolError {
+  override name = "RequestBodyError";
+}
+
 /** A configured limit was exceeded (object size, body size, refs per push...). */
 export class LimitExceededError extends GitError {
   override name = "LimitExceededError";

@@ -35,6 +35,18 @@ export function runStorageSuite(name: string, makeStore: () => Promise<RepoStore
       expect(await s.get("e".repeat(40))).toBeUndefined();
     });
 
+    it("types (when implemented) answers live objects' types without payloads, undefined for others", async () => {
+      const s = await makeStore();
+      if (!s.types) return;
+      const a = blob("typed");
+      await s.putObjects([a]);
+      const q = await s.beginQuarantine();
+      const hidden = blob("quarantined, not live");
+      await q.put([hidden]);
+      expect(await s.types([a[0], "f".repeat(40), hidden[0]])).toEqual(["blob", undefined, undefined]);
+      await s.abort(q);
+    });
+
     it("stores objects larger than one storage row intact", async () => {
       const s = await makeStore();
       const big = new Uint8Array(5 * 1024 * 1024 + 123);

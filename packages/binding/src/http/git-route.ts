@@ -9,7 +9,7 @@ import { authorize, principalLabel, type Principal } from "../auth/policy.js";
 import { ACCESS_HEADER, PRINCIPAL_HEADER } from "../repo/repo-object.js";
 import { gitCredential } from "./auth.js";
 import { gitBodyLimit, rateVar } from "../limits.js";
-import type { RequestInfo } from "../util/log.js";
+import { log, redact, type RequestInfo } from "../util/log.js";
 
 const GIT_PATH = /^\/git\/([^/]+)\/([^/]+?)\.git\/(info\/refs|git-upload-pack|git-receive-pack)$/;
 
@@ -22,6 +22,17 @@ export function isGitPath(pathname: string) {
 }
 
 export async function handleGitRoute(request: Request, env: Env, info: RequestInfo = {}): Promise<Response> {
+  try {
+    return await routeGit(request, env, info);
+  } catch (e) {
+    // Git clients print a response body verbatim: an unexpected failure is one line, never a stack trace.
+    log("error", "git request failed", { route: info.route, namespace: info.namespace, repo: info.repo, error: redact(String(e)) });
+    await request.body?.cancel().catch(() => {});
+    return text(500, "Internal error");
+  }
+}
+
+async function routeGit(request: Request, env: Env, info: RequestInfo): Promise<Response> {
   const url = new URL(request.url);
   const m = GIT_PATH.exec(url.pathname);
   if (!m) return notFound();

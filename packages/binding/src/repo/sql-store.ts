@@ -178,6 +178,15 @@ export class SqlRepoStore implements RepoStore {
   async hasMany(oids: readonly Oid[]) {
     return this.hasIn(oids, 0);
   }
+  /** Live objects' types without their payloads (receive-pack checks a pushed tree's links with it). */
+  async types(oids: readonly Oid[]): Promise<Array<ObjectType | undefined>> {
+    const found = new Map<string, ObjectType>();
+    for (let i = 0; i < oids.length; i += 90) {
+      const batch = oids.slice(i, i + 90);
+      for (const r of this.sql.exec<{ oid: string; type: number }>(`SELECT oid, type FROM objects WHERE quarantine = 0 AND oid IN (${batch.map(() => "?").join(",")})`, ...batch)) found.set(r.oid, TYPES[r.type - 1]!);
+    }
+    return oids.map((o) => found.get(o));
+  }
   async get(oid: Oid) {
     return this.read(oid, 0);
   }

@@ -116,4 +116,48 @@ describe("git remote", () => {
     expect(res.status).toBe(404);
     await res.body?.cancel();
   });
+
+  test.each([["git-upload-pack"], ["git-receive-pack"]])("Content-Encoding: gzip on a body that is not gzip: %s answers 400 with one line, no stack trace", async (service) => {
+    const r = await svc.artifacts.create(`gz-${service}`);
+    const remote = r.remote.replace(/^https?:\/\/[^/]+/, svc.url);
+    await sb.ok([...bearer(r.token), "push", "-q", remote, "main"], { cwd: src });
+    const head = await sb.client(src).line(["rev-parse", "HEAD"]);
+    const body = service === "git-upload-pack" ? `0032want ${head}\n00000009done\n` : `0071${head} ${"0".repeat(40)} refs/heads/x\0report-status\n0000`;
+    const res = await fetch(`${remote}/${service}`, {
+      method: "POST",
+      body,
+      headers: { Authorization: `Bearer ${r.token}`, "Content-Type": `application/x-${service}-request`, "Content-Encoding": "gzip" },
+    });
+    expect(res.status).toBe(400);
+    expect(await res.text()).toBe("Request body is not valid gzip data (Content-Encoding: gzip)\n");
+  });
+
+  test("a delta that declares a 4 GiB result (or 2^60 bytes) is refused as an unpack error, and the repo still serves", async () => {
+    const r = await svc.artifacts.create("huge-delta");
+    const remote = r.remote.replace(/^https?:\/\/[^/]+/, svc.url);
+    await sb.ok([...bearer(r.token), "push", "-q", remote, "main"], { cwd: src });
+    const before = await sb.ok([...bearer(r.token), "ls-remote", remote]);
+    const { createHash } = await import("node:crypto");
+    const { deflateSync } = await import("node:zlib");
+    for (const result of [[0x85, 0x80, 0x80, 0x80, 0x10], [0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x10]]) {
+      // PACK v2, 2 objects: a 5-byte blob, then an OFS_DELTA on it declaring the huge result (the issue's 210-byte push).
+      const instructions = Buffer.from([5, ...result, 0x90, 5]);
+      const body = Buffer.concat([Buffer.from("PACK\0\0\0\x02\0\0\0\x02", "latin1"), Buffer.from([0x35]), deflateSync("base\n"), Buffer.from([0x60 | instructions.length]), Buffer.from([0x0c]), deflateSync(instructions)]);
+      // the OFS_DELTA offset back to the blob at 12 is the delta's own offset minus 12
+      body[12 + 1 + deflateSync("base\n").length + 1] = 1 + deflateSync("base\n").length;
+      const pack = Buffer.concat([body, createHash("sha1").update(body).digest()]);
+      const cmd = `${"0".repeat(40)} ${"1".repeat(40)} refs/heads/huge\0report-status\n`;
+      const req = Buffer.concat([Buffer.from((cmd.length + 4).toString(16).padStart(4, "0") + cmd), Buffer.from("0000"), pack]);
+      const res = await fetch(`${remote}/git-receive-pack`, {
+        method: "POST",
+        body: req,
+        headers: { Authorization: `Bearer ${r.token}`, "Content-Type": "application/x-git-receive-pack-request" },
+      });
+      expect(res.status).toBe(200);
+      const text = await res.text();
+      expect(text).toMatch(/unpack (delta result of \d+ bytes is over the object size limit of 33554432|delta: size header too long)/);
+      expect(text).toContain("ng refs/heads/huge unpacker error");
+    }
+    expect(await sb.ok([...bearer(r.token), "ls-remote", remote])).toBe(before);
+  });
 });

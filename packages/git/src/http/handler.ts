@@ -6,13 +6,13 @@
 import { ByteReader } from "../io/byte-reader.js";
 
 import { pktLine, FLUSH } from "../pktline/encode.js";
-import { GitError, LimitExceededError, ProtocolError } from "../errors.js";
+import { GitError, LimitExceededError, ProtocolError, RequestBodyError } from "../errors.js";
 import { ObjectDb } from "../storage/object-db.js";
 import type { RepoStore } from "../storage/types.js";
 import { advertiseRefs, advertiseV2, type Service } from "../protocol/advertise.js";
 import { loadRefs } from "../protocol/refs-view.js";
 import { parseUploadPackV0, uploadPackV0 } from "../protocol/upload-pack-v0.js";
-import { fetchV2, lsRefs, parseV2Request } from "../protocol/upload-pack-v2.js";
+import { fetchV2, lsRefs, parseLsRefsArgs, parseV2Request } from "../protocol/upload-pack-v2.js";
 import { parsePushCommands, receivePack, DEFAULT_PUSH_LIMITS, type PushLimits, type PushOutcome } from "../protocol/receive-pack.js";
 
 export type Access = "none" | "read" | "write";
@@ -24,6 +24,8 @@ export interface GitHttpOptions {
   limits?: PushLimits;
   /** Called after every push with what changed (for audit logs, events, timestamps). */
   onPush?: (o: PushOutcome) => void | Promise<void>;
+  /** Called with an unexpected error (answered as a bare 500), for the caller's log. */
+  onError?: (e: unknown) => void;
   /** Called when a fetch (clone, fetch, pull) starts sending a pack. */
   onFetch?: (info: { wants: number; haves: number }) => void | Promise<void>;
 }
@@ -75,12 +77,20 @@ const DRAIN_AFTER_LIMIT = 8 * 1024 * 1024;
 function bodyReader(request: Request, max: number): ByteReader {
   let body: ReadableStream<Uint8Array> = request.body ?? new ReadableStream({ start: (c) => c.close() });
   const enc = (request.headers.get("Content-Encoding") ?? "").toLowerCase();
-  if (enc === "gzip" || enc === "x-gzip") body = body.pipeThrough(new DecompressionStream("gzip") as unknown as TransformStream<Uint8Array, Uint8Array>);
+  const gzip = enc === "gzip" || enc === "x-gzip";
+  if (gzip) body = body.pipeThrough(new DecompressionStream("gzip") as unknown as TransformStream<Uint8Array, Uint8Array>);
   const source = body.getReader();
   let seen = 0;
   const counted = new ReadableStream<Uint8Array>({
     async pull(controller) {
-      const { done, value } = await source.read();
+      let chunk: ReadableStreamReadResult<Uint8Array>;
+      try {
+        chunk = await source.read();
+      } catch {
+        // The platform's error (zlib's "incorrect header check", a reset socket) says nothing useful to a client.
+        throw new RequestBodyError(gzip ? "Request body is not valid gzip data (Content-Encoding: gzip)" : "Request body could not be read");
+      }
+      const { done, value } = chunk;
       if (done) return controller.close();
       seen += value.length;
       if (seen <= max) return controller.enqueue(value);
@@ -108,6 +118,22 @@ function errPkt(message: string): Uint8Array[] {
  * `info/refs`, `git-upload-pack` or `git-receive-pack`.
  */
 export async function handleGitHttp(request: Request, path: string, store: RepoStore, opts: GitHttpOptions): Promise<Response> {
+  try {
+    return await handle(request, path, store, opts);
+  } catch (e) {
+    // Never a stack trace or an internal message in a Git response: clients show the body verbatim.
+    await request.body?.cancel().catch(() => {});
+    if (e instanceof ProtocolError) return text(400, oneLine(e.message));
+    opts.onError?.(e);
+    return text(500, "Internal error");
+  }
+}
+
+function oneLine(s: string): string {
+  return s.replace(/[\r\n]+/g, " ").slice(0, 500);
+}
+
+async function handle(request: Request, path: string, store: RepoStore, opts: GitHttpOptions): Promise<Response> {
   const url = new URL(request.url);
   const version = /(^|:)version=2(:|$)/.test(request.headers.get("Git-Protocol") ?? "") ? 2 : /(^|:)version=1(:|$)/.test(request.headers.get("Git-Protocol") ?? "") ? 1 : 0;
   const need = (service: Service): Response | undefined => {
@@ -144,7 +170,8 @@ export async function handleGitHttp(request: Request, path: string, store: RepoS
     try {
       req = await parsePushCommands(body, opts.limits ?? DEFAULT_PUSH_LIMITS);
     } catch (e) {
-      await body.cancel();
+      await body.cancel().catch(() => {});
+      if (e instanceof RequestBodyError) return text(400, e.message);
       if (e instanceof GitError) return stream(errPkt(e.message), resultType);
       throw e;
     }
@@ -164,7 +191,7 @@ export async function handleGitHttp(request: Request, path: string, store: RepoS
       const req = await parseV2Request(body);
       await body.drain();
       if (!req) return stream([], resultType);
-      if (req.command === "ls-refs") return stream(lsRefs(req, view), resultType);
+      if (req.command === "ls-refs") return stream(lsRefs(parseLsRefsArgs(req), view), resultType);
       if (req.command === "fetch") {
         const gen = fetchV2(req, odb, view);
         // Pull the first chunk now so want/argument errors become ERR packets, not a broken stream.
@@ -182,6 +209,7 @@ export async function handleGitHttp(request: Request, path: string, store: RepoS
     return stream(prepend(first, gen), resultType);
   } catch (e) {
     await body.cancel().catch(() => {});
+    if (e instanceof RequestBodyError) return text(400, e.message);
     if (e instanceof ProtocolError || e instanceof GitError) return stream(errPkt(e.message), resultType);
     throw e;
   }

@@ -11,6 +11,7 @@ import { OFS_DELTA, REF_DELTA } from "../objects/types.js";
 import { LimitExceededError, PackCorruptError } from "../errors.js";
 import { decodeEntryHeader, decodeOfsOffset } from "./entry.js";
 import { inflateEntry } from "./zlib.js";
+import { DEFAULT_MAX_OBJECT_SIZE } from "./delta.js";
 
 export interface PackEntry {
   /** Offset of the entry header from the start of the pack. */
@@ -30,9 +31,19 @@ export interface PackEntry {
 export interface PackReadOptions {
   maxObjectSize?: number;
   maxObjects?: number;
+  /** Sees each entry's header before its data is inflated; throwing refuses the pack there. */
+  onEntryHeader?: (h: { offset: number; packType: number; size: number; baseOffset?: number; baseOid?: Oid }) => void | Promise<void>;
 }
 
-export const DEFAULT_MAX_OBJECT_SIZE = 100 * 1024 * 1024;
+export { DEFAULT_MAX_OBJECT_SIZE };
+
+/**
+ * The longest zlib stream a `size`-byte object may have: deflate's worst case (stored blocks) is the
+ * data plus 5 bytes per 16 KiB block and a few more; an eighth on top leaves room for any encoder.
+ */
+export function maxZlibLength(size: number): number {
+  return size + (size >> 3) + 1024;
+}
 
 export async function readPackHeader(r: ByteReader): Promise<number> {
   if (!(await r.fill(12))) throw new PackCorruptError(r.buffered === 0 ? "missing pack data" : "truncated pack header");
@@ -80,17 +91,22 @@ export async function* readPack(r: ByteReader, opts: PackReadOptions = {}): Asyn
         hlen += 20;
       }
       r.consume(hlen);
-      // Most zlib streams are no longer than their output plus a little; read that much first.
-      const want = Math.min(size + (size >> 3) + 64, 64 * 1024 * 1024);
-      if (r.buffered < want) await r.fill(want);
+      if (opts.onEntryHeader) {
+        const p = opts.onEntryHeader({ offset, packType: type, size, ...(baseOffset !== undefined ? { baseOffset } : {}), ...(baseOid !== undefined ? { baseOid } : {}) });
+        if (p) await p;
+      }
+      // The window grows with the bytes that actually arrive (doubling from 64 KiB), never to the
+      // declared size up front: a header that lies costs nothing until the data is really sent.
+      const bound = maxZlibLength(size);
+      if (r.buffered < 65536) await r.fill(Math.min(65536, bound));
       let res = inflateEntry(r.peek(), size);
       while (res === "need-more") {
-        if (!(await r.fill(Math.max(r.buffered * 2, r.buffered + 65536)))) {
-          if (!(await r.more())) {
-            res = inflateEntry(r.peek(), size);
-            if (res === "need-more") throw new PackCorruptError(`truncated pack (inside object ${i + 1} of ${count})`);
-            break;
-          }
+        if (r.buffered >= bound) throw new PackCorruptError(`zlib stream of object ${i + 1} of ${count} is longer than its ${size} bytes can need`);
+        const more = await r.fill(Math.min(Math.max(r.buffered * 2, r.buffered + 65536), bound));
+        if (!more && !(await r.more())) {
+          res = inflateEntry(r.peek(), size);
+          if (res === "need-more") throw new PackCorruptError(`truncated pack (inside object ${i + 1} of ${count})`);
+          break;
         }
         res = inflateEntry(r.peek(), size);
       }

@@ -13,7 +13,7 @@ export function uploadPackV0Caps(headTarget: string | undefined): string {
     "deepen-not",
     "deepen-relative",
     "no-progress",
-    "include-tag",
+    // No include-tag: the contract names it unsupported (docs/contract-choices.md, "include-tag").
     "multi_ack_detailed",
     "no-done",
     "allow-tip-sha1-in-want",

@@ -12,6 +12,7 @@ import { sidebandPackets, sidebandText } from "../pktline/sideband.js";
 import { ZERO_OID, isOid, type Oid } from "../objects/oid.js";
 import { TREE_ENTRY_GITLINK } from "../objects/tree.js";
 import { GitError, LimitExceededError, ProtocolError } from "../errors.js";
+import { FsckError, ObjectTypeError } from "../objects/fsck.js";
 import { ObjectDb } from "../storage/object-db.js";
 import type { Quarantine, RepoStore, RefUpdate } from "../storage/types.js";
 import { ingestPack, type IngestOptions, type IngestStats } from "../pack/ingest.js";
@@ -121,74 +122,109 @@ export async function* receivePack(req: PushRequest, body: ByteReader, store: Re
   // without reading the pack.
   const tooMany = req.commands.length > limits.maxRefsPerPush ? `too many ref updates in one push (${req.commands.length}; limit ${limits.maxRefsPerPush})` : undefined;
   const needsPack = !tooMany && req.commands.some((c) => c.new !== ZERO_OID);
+  // Lines git shows as "remote: error: ..." whatever `quiet` says (receive-pack's rp_error).
+  const errors: string[] = [];
   let q: Quarantine | undefined;
   let unpackError: string | undefined = tooMany;
-  const ingestOpts: IngestOptions = { maxObjectSize: limits.maxObjectSize, checkLinks: true };
+  const ingestOpts: IngestOptions = { maxObjectSize: limits.maxObjectSize, checkLinks: true, fsck: true };
   let stats: IngestStats | undefined;
-  if (needsPack) {
-    q = await store.beginQuarantine();
-    try {
-      stats = await ingestPack(body, store, q, ingestOpts);
-      outcome.objects = stats.objects;
-      if (!quiet) progress.push(`Resolving deltas: 100% (${stats.deltas}/${stats.deltas}), done.\n`);
-    } catch (e) {
-      if (!(e instanceof GitError)) throw e;
-      unpackError = e.message;
-    }
-  }
-  await body.drain().catch(() => 0);
-
-  const results = new Map<string, string | null>(); // ref -> error reason, null = ok
-  if (unpackError !== undefined) {
-    if (q) await store.abort(q);
-    for (const c of req.commands) results.set(c.name, "unpacker error");
-    outcome.unpackError = unpackError;
-  } else {
-    const odb = new ObjectDb(q ? [q, store] : [store]);
-    const checked = new Set<Oid>();
-    const updates: RefUpdate[] = [];
-    // When ingest saw that every object of the pack links only into the pack or to live objects,
-    // a tip is connected iff it is in the pack or live: no walk needed (same answers as missingFrom).
-    const fast = stats?.selfContained === true && stats.inPack ? stats.inPack : undefined;
-    for (const c of req.commands) {
-      let reason: string | undefined;
-      if (!isValidRefName(c.name)) reason = "funny refname";
-      else if (!isOid(c.old) || !isOid(c.new)) reason = "funny refname";
-      else if (c.new !== ZERO_OID) {
-        try {
-          if (fast) {
-            if (!fast(c.new) && !(await store.hasMany([c.new]))[0]) reason = "missing necessary objects";
-          } else if (await missingFrom(c.new, odb, q, store, checked)) reason = "missing necessary objects";
-        } catch (e) {
-          reason = e instanceof GitError ? `missing necessary objects` : "internal error";
-        }
+  const results: Array<string | null> = req.commands.map(() => null); // per command: error reason, null = ok
+  try {
+    if (needsPack) {
+      q = await store.beginQuarantine();
+      try {
+        stats = await ingestPack(body, store, q, ingestOpts);
+        outcome.objects = stats.objects;
+        if (!quiet) progress.push(`Resolving deltas: 100% (${stats.deltas}/${stats.deltas}), done.\n`);
+      } catch (e) {
+        if (!(e instanceof GitError)) throw e;
+        if (e instanceof FsckError || e instanceof ObjectTypeError) {
+          // As git's index-pack --strict: the object's problem on stderr, then a generic unpack error.
+          errors.push(`error: ${e.message}`, e instanceof FsckError ? "fatal: fsck error in packed object" : "fatal: Error in object");
+          unpackError = "index-pack abnormal exit";
+        } else unpackError = e.message;
       }
-      if (reason) results.set(c.name, reason);
-      else updates.push({ name: c.name, old: c.old, new: c.new });
     }
-    if (atomic && results.size > 0) {
-      for (const u of updates) results.set(u.name, "atomic push failure");
+    await body.drain().catch(() => 0);
+
+    if (unpackError !== undefined) {
       if (q) await store.abort(q);
+      q = undefined;
+      results.fill("unpacker error");
+      outcome.unpackError = unpackError;
     } else {
-      const rs = await store.commit(q, updates, { atomic });
-      for (const r of rs) results.set(r.name, r.ok ? null : r.reason);
+      const odb = new ObjectDb(q ? [q, store] : [store]);
+      const checked = new Set<Oid>();
+      const head = await store.getHead();
+      const updates: RefUpdate[] = [];
+      const updateIndex: number[] = [];
+      const seen = new Set<string>();
+      // When ingest saw that every object of the pack links only into the pack or to live objects,
+      // a tip is connected iff it is in the pack or live: no walk needed (same answers as missingFrom).
+      const fast = stats?.selfContained === true && stats.inPack ? stats.inPack : undefined;
+      for (const [i, c] of req.commands.entries()) {
+        let reason: string | undefined;
+        if (!isValidRefName(c.name)) reason = "funny refname";
+        else if (!isOid(c.old) || !isOid(c.new)) reason = "funny refname";
+        else if (seen.has(c.name)) {
+          // git applies commands one by one, so a second one for the same ref no longer matches
+          // its old value ("cannot lock ref"); one transaction here refuses it outright.
+          errors.push(`error: cannot lock ref '${c.name}': more than one update of this ref in one push`);
+          reason = "failed to update ref";
+        } else if (c.new === ZERO_OID && c.name === head) {
+          // receive.denyDeleteCurrent (git's default: refuse).
+          errors.push(`error: refusing to delete the current branch: ${c.name}`);
+          reason = "deletion of the current branch prohibited";
+        } else if (c.new !== ZERO_OID) {
+          try {
+            if (fast) {
+              if (!fast(c.new) && !(await store.hasMany([c.new]))[0]) reason = "missing necessary objects";
+            } else if (await missingFrom(c.new, odb, q, store, checked)) reason = "missing necessary objects";
+            if (!reason && c.name.startsWith("refs/heads/")) {
+              const type = await odb.type(c.new);
+              if (type !== "commit") {
+                errors.push(`error: cannot update ref '${c.name}': trying to write non-commit object ${c.new} to branch '${c.name}'`);
+                reason = "failed to update ref";
+              }
+            }
+          } catch (e) {
+            reason = e instanceof GitError ? `missing necessary objects` : "internal error";
+          }
+        }
+        seen.add(c.name);
+        if (reason) results[i] = reason;
+        else updates.push({ name: c.name, old: c.old, new: c.new }), updateIndex.push(i);
+      }
+      if (atomic && results.some((r) => r !== null)) {
+        for (const i of updateIndex) results[i] = "atomic push failure";
+        if (q) await store.abort(q);
+        q = undefined;
+      } else {
+        const rs = await store.commit(q, updates, { atomic });
+        q = undefined; // commit took it over (promoted or discarded)
+        rs.forEach((r, k) => (results[updateIndex[k]!] = r.ok ? null : r.reason));
+      }
     }
+  } finally {
+    // An unexpected failure must not leave the push's quarantine behind.
+    if (q) await store.abort(q).catch(() => {});
   }
-  for (const c of req.commands) {
-    const reason = results.get(c.name);
+  for (const [i, c] of req.commands.entries()) {
+    const reason = results[i];
     if (reason) outcome.rejected.push({ name: c.name, reason });
     else outcome.updated.push({ name: c.name, old: c.old, new: c.new });
   }
   await opts.onOutcome?.(outcome);
 
+  if (sideband) for (const e of errors) yield sidebandText(2, `${e}\n`);
   if (sideband && !quiet) for (const p of progress) yield sidebandText(2, p);
   if (!report) {
     if (sideband) yield FLUSH;
     return;
   }
   const lines: Uint8Array[] = [pktLine(unpackError === undefined ? "unpack ok" : `unpack ${oneLine(unpackError)}`)];
-  for (const c of req.commands) {
-    const reason = results.get(c.name);
+  for (const [i, c] of req.commands.entries()) {
+    const reason = results[i];
     lines.push(pktLine(reason ? `ng ${c.name} ${reason}` : `ok ${c.name}`));
   }
   lines.push(FLUSH);

@@ -59,7 +59,8 @@ export async function parseUploadPackV0(r: ByteReader): Promise<V0Request> {
   args.thinPack = caps.has("thin-pack");
   args.ofsDelta = caps.has("ofs-delta");
   args.noProgress = caps.has("no-progress");
-  args.includeTag = caps.has("include-tag");
+  // include-tag is not advertised (contract: unsupported); a client that sends it anyway gets the
+  // pack without the extra tags, as if it had not (git then fetches the tags it follows itself).
   if (caps.has("deepen-relative")) args.deepenRelative = true;
   return { args, caps, end };
 }

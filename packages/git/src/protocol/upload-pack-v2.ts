@@ -47,18 +47,28 @@ export async function parseV2Request(r: ByteReader): Promise<V2Request | undefin
   return { command, caps, args };
 }
 
-export async function* lsRefs(req: V2Request, view: RefsView): AsyncGenerator<Uint8Array> {
-  let symrefs = false;
-  let peel = false;
-  let unborn = false;
-  const prefixes: string[] = [];
-  for (const a of req.args) {
-    if (a === "symrefs") symrefs = true;
-    else if (a === "peel") peel = true;
-    else if (a === "unborn") unborn = true;
-    else if (a.startsWith("ref-prefix ")) prefixes.push(a.slice(11));
-    else throw new UploadPackError(`unexpected line: '${a}'`);
+export interface LsRefsArgs {
+  symrefs: boolean;
+  peel: boolean;
+  unborn: boolean;
+  prefixes: string[];
+}
+
+/** ls-refs arguments; an unknown one is an error (git's ls-refs.c: "unexpected line"), before any output. */
+export function parseLsRefsArgs(req: V2Request): LsRefsArgs {
+  const a: LsRefsArgs = { symrefs: false, peel: false, unborn: false, prefixes: [] };
+  for (const line of req.args) {
+    if (line === "symrefs") a.symrefs = true;
+    else if (line === "peel") a.peel = true;
+    else if (line === "unborn") a.unborn = true;
+    else if (line.startsWith("ref-prefix ")) a.prefixes.push(line.slice(11));
+    else throw new UploadPackError(`unexpected line: '${line}'`);
   }
+  return a;
+}
+
+export async function* lsRefs(args: LsRefsArgs, view: RefsView): AsyncGenerator<Uint8Array> {
+  const { symrefs, peel, unborn, prefixes } = args;
   const match = (name: string) => prefixes.length === 0 || prefixes.some((p) => name.startsWith(p));
   if (match("HEAD")) {
     if (view.head.oid) yield pktLine(`${view.head.oid} HEAD${symrefs ? ` symref-target:${view.head.target}` : ""}`);

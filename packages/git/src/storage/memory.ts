@@ -26,8 +26,15 @@ export class MemoryRepoStore implements RepoStore, ObjectStore {
     if (opts.defaultBranch) this.head = `refs/heads/${opts.defaultBranch}`;
   }
 
+  /** Quarantines begun and not yet committed or aborted (tests check that none is left behind). */
+  private open = new Set<MemoryQuarantine>();
+
   get objectCount() {
     return this.objects.size;
+  }
+
+  get openQuarantines() {
+    return this.open.size;
   }
 
   async hasMany(oids: readonly Oid[]) {
@@ -35,6 +42,9 @@ export class MemoryRepoStore implements RepoStore, ObjectStore {
   }
   async get(oid: Oid) {
     return this.objects.get(oid);
+  }
+  async types(oids: readonly Oid[]) {
+    return oids.map((o) => this.objects.get(o)?.type);
   }
   async listRefs(): Promise<Ref[]> {
     return [...this.refs].map(([name, oid]) => ({ name, oid })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -52,10 +62,13 @@ export class MemoryRepoStore implements RepoStore, ObjectStore {
     for (const [oid, o] of objs) if (!this.objects.has(oid)) this.objects.set(oid, o);
   }
   async beginQuarantine(): Promise<Quarantine> {
-    return new MemoryQuarantine();
+    const q = new MemoryQuarantine();
+    this.open.add(q);
+    return q;
   }
   async abort(q: Quarantine) {
     const mq = q as MemoryQuarantine;
+    this.open.delete(mq);
     mq.discarded = true;
     mq.objects.clear();
   }
@@ -75,6 +88,7 @@ export class MemoryRepoStore implements RepoStore, ObjectStore {
     const mq = q as MemoryQuarantine | undefined;
     if (mq && anyOk) for (const [oid, o] of mq.objects) if (!this.objects.has(oid)) this.objects.set(oid, o);
     if (mq) {
+      this.open.delete(mq);
       mq.discarded = true;
       mq.objects.clear();
     }

@@ -40,6 +40,8 @@ export interface ObjectStore {
   /** For each id, whether it is a live object. */
   hasMany(oids: readonly Oid[]): Promise<boolean[]>;
   get(oid: Oid): Promise<StoredObject | undefined>;
+  /** Optional: objects' types without their payloads (undefined where absent); receive-pack checks links with it. */
+  types?(oids: readonly Oid[]): Promise<Array<ObjectType | undefined>>;
 }
 
 /** Objects received by one push, invisible to readers until `commit` promotes them. */

@@ -365,3 +365,26 @@ export async function postReceivePack(
   const buf = Buffer.from(await res.arrayBuffer());
   return { status: res.status, contentType: res.headers.get("content-type"), body: buf, report: parseReceivePackResponse(buf) };
 }
+
+/** Ids of the annotated tag objects of `g` (what include-tag would add to a pack). */
+export async function annotatedTagIds(g: GitClient): Promise<Set<string>> {
+  const lines = (await g.ok(["for-each-ref", "--format=%(objectname) %(objecttype)", "refs/tags"])).split("\n");
+  return new Set(lines.filter((l) => l.endsWith(" tag")).map((l) => l.split(" ")[0]!));
+}
+
+/**
+ * An outcome without tags: `refs/tags/*` lines of `refs` and tag objects' lines of `objects` dropped, at any depth.
+ * Our server does not offer include-tag to v0/v1 clients (the contract names it unsupported; docs/contract-choices.md),
+ * so the tags a v0 shallow or single-branch clone gets from git http-backend through it are compared without them.
+ */
+export function withoutTags<T>(x: T, tagIds: ReadonlySet<string>): T {
+  if (Array.isArray(x)) return x.map((v) => withoutTags(v, tagIds)) as T;
+  if (!x || typeof x !== "object") return x;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(x)) {
+    if (k === "refs" && typeof v === "string") out[k] = v.split("\n").filter((l) => !/ refs\/tags\//.test(l)).join("\n");
+    else if (k === "objects" && typeof v === "string") out[k] = v.split("\n").filter((l) => !tagIds.has(l.split(" ")[0]!)).join("\n");
+    else out[k] = withoutTags(v, tagIds);
+  }
+  return out as T;
+}

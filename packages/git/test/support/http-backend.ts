@@ -18,6 +18,8 @@ import type { GitServer } from "./server";
 export interface HttpBackendOptions {
   /** Directory holding the bare repos (`<root>/<name>.git`). A temp dir, removed on close, when omitted. */
   root?: string;
+  /** `git config` set in every repo `createRepo` makes (e.g. receive.fsckObjects). */
+  config?: Record<string, string>;
 }
 
 /** Environment for every git process the oracle starts: no user/system config, stable messages. */
@@ -176,6 +178,7 @@ export async function startHttpBackend(opts: HttpBackendOptions = {}): Promise<G
       const dir = join(root, `${repo}.git`);
       await run(["init", "-q", "--bare", "--initial-branch=main", dir], env);
       await run(["--git-dir", dir, "config", "http.receivepack", "true"], env);
+      for (const [k, v] of Object.entries(opts.config ?? {})) await run(["--git-dir", dir, "config", k, v], env);
     },
     async close() {
       server.closeAllConnections();
