@@ -89,7 +89,34 @@ export class NamespaceObject extends DurableObject<Env> {
       // Added after the first release: an index entry is useless once its token has expired.
       if (!this.sql.exec<{ name: string }>("SELECT name FROM pragma_table_info('token_index')").toArray().some((c) => c.name === "expires_at")) this.sql.exec("ALTER TABLE token_index ADD COLUMN expires_at INTEGER");
       this.sql.exec("CREATE INDEX IF NOT EXISTS token_index_expires ON token_index(expires_at)");
+      await this.settleInterrupted();
     });
+  }
+
+  /**
+   * Before serving, settle every create and delete an earlier instance left half-done (a crash, a
+   * `kill -9`): deletes are finished; a create whose repo object is not being filled right now by
+   * its creator (see RepoObject.createState) is undone and its name freed. A create still running
+   * (this object was merely evicted during a long import) is left to finish.
+   */
+  private async settleInterrupted() {
+    const rows = this.sql.exec<{ id: string; status: string }>("SELECT id, status FROM repos WHERE status <> 'ready' LIMIT 200").toArray();
+    if (rows.length === 0) return;
+    const ns = this.namespaceName();
+    for (const r of rows) {
+      try {
+        const stub = this.env.REPO.get(this.env.REPO.idFromName(`${ns}/${r.id}`));
+        if (r.status === "creating" && (await stub.createState()).live) continue;
+        await stub.destroy();
+      } catch (err) {
+        log("warn", "settling an interrupted create or delete failed", { repo_id: r.id, error: redact(String(err)) });
+        continue;
+      }
+      this.ctx.storage.transactionSync(() => {
+        this.sql.exec("DELETE FROM repos WHERE id = ? AND status = ?", r.id, r.status);
+        this.sql.exec("DELETE FROM token_index WHERE repo_id = ?", r.id);
+      });
+    }
   }
 
   /**
