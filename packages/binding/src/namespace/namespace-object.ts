@@ -10,7 +10,7 @@ import { ArtifactsError, alreadyExists } from "../errors.js";
 import { nowIso } from "../util/ids.js";
 import { deliverEvent, eventEnvelope, type EventType } from "./events.js";
 import type { RateLimit } from "../limits.js";
-import { log, redact } from "../util/log.js";
+import { log, redact, redactTokens } from "../util/log.js";
 
 export type RepoStatus = "creating" | "ready" | "deleting";
 export interface RepoRecord extends RepoMeta {
@@ -396,7 +396,8 @@ export class NamespaceObject extends DurableObject<Env> {
 
   private auditNow(e: AuditEntry) {
     this.armAlarm();
-    this.sql.exec("INSERT INTO audit (at, principal, action, resource, outcome, detail) VALUES (?, ?, ?, ?, ?, ?)", Date.now(), e.principal, e.action, e.resource, e.outcome, e.detail ?? null);
+    // A token pasted where a name goes (a path, a body) must not be kept in plaintext.
+    this.sql.exec("INSERT INTO audit (at, principal, action, resource, outcome, detail) VALUES (?, ?, ?, ?, ?, ?)", Date.now(), e.principal, e.action, redactTokens(e.resource), e.outcome, e.detail === undefined ? null : redactTokens(e.detail));
   }
 
   async listAudit(opts: { since?: number; until?: number; principal?: string; action?: string; limit: number; before?: number }): Promise<Array<AuditEntry & { seq: number; at: string }>> {
