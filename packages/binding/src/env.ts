@@ -26,6 +26,18 @@ export interface Env {
   RATE_LIMIT_GIT?: string;
   /** REST requests per namespace, "N/seconds" (e.g. "2000/10"); unset means no limit. */
   RATE_LIMIT_API?: string;
+  /**
+   * Every client's address, set by the emulator from the socket it listens on (its loopback
+   * address, or "unknown"); unset when deployed, where Cloudflare's CF-Connecting-IP is used.
+   */
+  CLIENT_ADDRESS?: string;
+  /**
+   * Which addresses an import may connect to besides public ones: "none" (default), "loopback"
+   * (the emulator's default) or "private" (loopback, private and link-local ranges too).
+   */
+  IMPORT_ALLOW_ADDRESSES?: string;
+  /** DNS-over-HTTPS endpoint (JSON API) used to resolve import hosts (default Cloudflare's). */
+  IMPORT_DNS_URL?: string;
   /** "off" silences the one-line-per-request JSON log. */
   REQUEST_LOG?: string;
 }

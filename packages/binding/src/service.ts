@@ -12,6 +12,7 @@ import { nowIso, randomId } from "./util/ids.js";
 import { checkRepoName, checkRepoOptions, checkScope, checkTokenOrId, checkTtl, optObject, optString, checkListLimit, TTL_DEFAULT } from "./validate.js";
 import { repoFields } from "./namespace/events.js";
 import { importRepo } from "./repo/import.js";
+import { checkImportHost } from "./repo/import-guard.js";
 
 /** A policy refusal, mapped to 401/403 by REST (the binding's principal is never refused in its namespace). */
 export class AccessDenied extends Error {
@@ -176,6 +177,8 @@ export class ArtifactsService {
     clean.search = "";
     clean.hash = "";
     return this.audited("repo.import", n, async (ok, recorded) => {
+      // Before the name is reserved: an address this service may not connect to is the caller's error.
+      await checkImportHost(url, this.env);
       const meta = this.newMeta(n, { description, readOnly, source: `git:${clean.href}` });
       // The remote's default branch decides ours.
       const { final, token } = await this.provision(

@@ -4,6 +4,7 @@
  * bindings are service bindings to our entrypoint — and the Artifacts service Worker. The user's
  * config file is never edited, so `wrangler types` and deploys keep seeing `artifacts`.
  */
+import { localServiceVars } from "./service-worker.js";
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { createRequire } from "node:module";
 import { constants } from "node:os";
@@ -280,7 +281,7 @@ export async function startDev(argv: string[], o: StartDevOptions = {}): Promise
   const origin = `${protocol}://${originHost}:${port}`;
   const webhooks = args.webhooks.map((w) => (w.startsWith("/") ? `${origin}${w}` : w));
 
-  const vars: Record<string, string> = { PUBLIC_ORIGIN: origin, ...(webhooks.length ? { EVENT_WEBHOOK_URLS: webhooks.join(",") } : {}) };
+  const vars: Record<string, string> = { PUBLIC_ORIGIN: origin, ...localServiceVars(ip), IMPORT_ALLOW_ADDRESSES: "loopback", ...(webhooks.length ? { EVENT_WEBHOOK_URLS: webhooks.join(",") } : {}) };
   const secrets = { ADMIN_TOKEN: state.adminToken() };
   const write = (raw: RawConfig, u: ResolvedUserConfig) => generateDevFiles({ userConfigPath: configPath, raw, userMain: u.main, env, vars, secrets });
   // wrangler's reader is the authority on per-environment bindings: check the fast path against it.

@@ -33,7 +33,7 @@ export function artifactsHarnessWorker(o: HarnessWorkerOptions): { configPath: s
   const script = serviceScriptPath();
   const configPath = join(tmpdir(), "artifacts-emulator-harness", createHash("sha256").update(script).digest("hex").slice(0, 16), "wrangler.json");
   writeIfChanged(configPath, JSON.stringify(serviceConfig({ vars: {} }), null, 2) + "\n");
-  return { configPath, vars: { NAMESPACE_NAME: o.namespace, ...o.vars } };
+  return { configPath, vars: { NAMESPACE_NAME: o.namespace, IMPORT_ALLOW_ADDRESSES: "loopback", ...o.vars } };
 }
 
 export { SERVICE_NAME as ARTIFACTS_HARNESS_WORKER };

@@ -34,6 +34,23 @@ export function serviceWorkerOptions(vars: Record<string, string>) {
     compatibilityDate: COMPATIBILITY_DATE,
     compatibilityFlags: ["nodejs_compat"],
     durableObjects: DURABLE_OBJECTS,
-    bindings: vars,
+    // Imports from this machine are normal locally (docs/contract-choices.md, import addresses).
+    bindings: { IMPORT_ALLOW_ADDRESSES: "loopback", ...vars },
   };
+}
+
+/**
+ * The service's CLIENT_ADDRESS for a listening host (docs/contract-choices.md, client addresses):
+ * Miniflare passes a client-sent CF-Connecting-IP through, so the header cannot be trusted here.
+ * On a loopback host every client is this machine; on any other host the address is unknown.
+ */
+export function clientAddressFor(host: string): string {
+  if (host === "localhost" || /^127\.\d+\.\d+\.\d+$/.test(host)) return "127.0.0.1";
+  if (host === "::1" || host === "[::1]") return "::1";
+  return "unknown";
+}
+
+/** Vars `start` and `dev` give the service unless the user sets them. */
+export function localServiceVars(host: string): Record<string, string> {
+  return { CLIENT_ADDRESS: clientAddressFor(host) };
 }

@@ -4,7 +4,7 @@
  */
 import type { Miniflare } from "miniflare";
 import { StateDir, choosePort, readyOnPort } from "./state.js";
-import { serviceWorkerOptions } from "./service-worker.js";
+import { localServiceVars, serviceWorkerOptions } from "./service-worker.js";
 import { DASHBOARD_PATH, dashboardWorkerOptions, DashboardSessions, findDashboard } from "./dashboard.js";
 
 export interface EmulatorOptions {
@@ -49,7 +49,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
   const dashboardScript = opts.dashboard === false ? undefined : (opts.dashboard ?? findDashboard());
   const sessions = new DashboardSessions(persist ? state : undefined, adminToken);
   const start = (at: number) => {
-    const vars: Record<string, string> = { ADMIN_TOKEN: adminToken, ...opts.vars };
+    const vars: Record<string, string> = { ADMIN_TOKEN: adminToken, ...localServiceVars(host), ...opts.vars };
     if (at !== 0) vars.PUBLIC_ORIGIN = `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${at}`;
     return new MiniflareCtor(
       convertV4MiniflareOptions({

@@ -48,7 +48,7 @@ export function artifactsTestOptions(o: ArtifactsTestOptions): PoolOptions {
   // As in `artifacts-emulator dev`: the service's own fetch (Git remotes, REST) as env.ARTIFACTS_EMULATOR_HTTP,
   // for seeding repos in tests (see `pushFiles` in @artifacts-emulator/emulator/testing).
   consumer.serviceBindings = { ...(consumer.serviceBindings as Record<string, unknown>), [HTTP_BINDING]: { name: SERVICE_NAME } };
-  const vars: Record<string, string> = { ...o.serviceVars };
+  const vars: Record<string, string> = { IMPORT_ALLOW_ADDRESSES: "loopback", ...o.serviceVars };
   const service: Record<string, unknown> = serviceWorkerOptions(vars);
   if (o.eventsWebhookPath) {
     vars.EVENT_WEBHOOK_URLS = `http://artifacts-consumer.local${o.eventsWebhookPath.startsWith("/") ? "" : "/"}${o.eventsWebhookPath}`;

@@ -30,10 +30,13 @@ export function gitCredential(request: Request): string | undefined {
 }
 
 /**
- * The client's address as Cloudflare's edge (or Miniflare, locally) reports it. X-Forwarded-For
- * is deliberately not consulted: any client can set it, so it cannot back an allow-list.
+ * The client's address. Deployed, Cloudflare's edge sets `CF-Connecting-IP` (a client's own value
+ * never survives the edge). Under the emulator a client-sent one would pass through Miniflare, so
+ * the emulator sets CLIENT_ADDRESS from the socket it listens on instead: its loopback address, or
+ * "unknown" on other hosts (docs/contract-choices.md). X-Forwarded-For is never consulted.
  */
-export function clientIp(request: Request): string | undefined {
+export function clientIp(request: Request, env: Pick<Env, "CLIENT_ADDRESS"> = {}): string | undefined {
+  if (env.CLIENT_ADDRESS !== undefined) return env.CLIENT_ADDRESS === "unknown" ? undefined : env.CLIENT_ADDRESS;
   return request.headers.get("CF-Connecting-IP")?.trim() || undefined;
 }
 
@@ -50,7 +53,7 @@ export async function restPrincipal(env: Env, request: Request): Promise<AuthRes
   const v = await account.verifyApiToken(token);
   if (!v.ok) return { ok: false, status: 401, code: CF.AUTH, message: `Authentication error: ${v.reason === "unknown" ? "invalid" : v.reason} API token` };
   if (v.grant.allowIps.length > 0) {
-    const ip = clientIp(request);
+    const ip = clientIp(request, env);
     if (!ip || !ipAllowed(ip, v.grant.allowIps)) return { ok: false, status: 403, code: CF.IP_FILTER, message: `Cannot use the access token from location: ${ip ?? "unknown"}` };
   }
   return { ok: true, principal: { kind: "api-token", id: v.grant.id, scopes: v.grant.scopes, namespace: v.grant.namespace } };

@@ -10,7 +10,7 @@ import { ArtifactsError, alreadyExists } from "../errors.js";
 import { nowIso } from "../util/ids.js";
 import { deliverEvent, eventEnvelope, type EventType } from "./events.js";
 import type { RateLimit } from "../limits.js";
-import { log, redact } from "../util/log.js";
+import { log, redact, redactTokens } from "../util/log.js";
 
 export type RepoStatus = "creating" | "ready" | "deleting";
 export interface RepoRecord extends RepoMeta {
@@ -89,7 +89,34 @@ export class NamespaceObject extends DurableObject<Env> {
       // Added after the first release: an index entry is useless once its token has expired.
       if (!this.sql.exec<{ name: string }>("SELECT name FROM pragma_table_info('token_index')").toArray().some((c) => c.name === "expires_at")) this.sql.exec("ALTER TABLE token_index ADD COLUMN expires_at INTEGER");
       this.sql.exec("CREATE INDEX IF NOT EXISTS token_index_expires ON token_index(expires_at)");
+      await this.settleInterrupted();
     });
+  }
+
+  /**
+   * Before serving, settle every create and delete an earlier instance left half-done (a crash, a
+   * `kill -9`): deletes are finished; a create whose repo object is not being filled right now by
+   * its creator (see RepoObject.createState) is undone and its name freed. A create still running
+   * (this object was merely evicted during a long import) is left to finish.
+   */
+  private async settleInterrupted() {
+    const rows = this.sql.exec<{ id: string; status: string }>("SELECT id, status FROM repos WHERE status <> 'ready' LIMIT 200").toArray();
+    if (rows.length === 0) return;
+    const ns = this.namespaceName();
+    for (const r of rows) {
+      try {
+        const stub = this.env.REPO.get(this.env.REPO.idFromName(`${ns}/${r.id}`));
+        if (r.status === "creating" && (await stub.createState()).live) continue;
+        await stub.destroy();
+      } catch (err) {
+        log("warn", "settling an interrupted create or delete failed", { repo_id: r.id, error: redact(String(err)) });
+        continue;
+      }
+      this.ctx.storage.transactionSync(() => {
+        this.sql.exec("DELETE FROM repos WHERE id = ? AND status = ?", r.id, r.status);
+        this.sql.exec("DELETE FROM token_index WHERE repo_id = ?", r.id);
+      });
+    }
   }
 
   /**
@@ -369,7 +396,8 @@ export class NamespaceObject extends DurableObject<Env> {
 
   private auditNow(e: AuditEntry) {
     this.armAlarm();
-    this.sql.exec("INSERT INTO audit (at, principal, action, resource, outcome, detail) VALUES (?, ?, ?, ?, ?, ?)", Date.now(), e.principal, e.action, e.resource, e.outcome, e.detail ?? null);
+    // A token pasted where a name goes (a path, a body) must not be kept in plaintext.
+    this.sql.exec("INSERT INTO audit (at, principal, action, resource, outcome, detail) VALUES (?, ?, ?, ?, ?, ?)", Date.now(), e.principal, e.action, redactTokens(e.resource), e.outcome, e.detail === undefined ? null : redactTokens(e.detail));
   }
 
   async listAudit(opts: { since?: number; until?: number; principal?: string; action?: string; limit: number; before?: number }): Promise<Array<AuditEntry & { seq: number; at: string }>> {

@@ -12,7 +12,7 @@ import { ArtifactsError, invalidInput, repoNotFound } from "../errors.js";
 import { nowIso, randomId } from "../util/ids.js";
 import { digestEqual, formatToken, mintSecret, sha256Hex, tokenSecret, isTokenShaped } from "../util/tokens.js";
 import { checkFileArgs, checkHash, checkLogOpts, normalizePath, TOKEN_ID_RE } from "../validate.js";
-import { SqlRepoStore } from "./sql-store.js";
+import { SqlRepoStore, type SqlQuarantine } from "./sql-store.js";
 import { formatBytes, repoLimits } from "../limits.js";
 import { log, redact } from "../util/log.js";
 import { commitMetadata, lookupPath, resolveRef, treeEntryView, type CommitMetadata, type TreeEntryView } from "./reads.js";
@@ -47,7 +47,9 @@ export class RepoObject extends DurableObject<Env> {
     super(ctx, env);
     ctx.blockConcurrencyWhile(async () => {
       this.open();
-      this.store.sweepQuarantines();
+      // Every quarantine found at start belongs to a request of an earlier instance (a crash, a
+      // restart): none can still finish, so all go, whatever their age.
+      this.store.sweepQuarantines(Date.now(), 0);
     });
   }
 
@@ -77,9 +79,22 @@ export class RepoObject extends DurableObject<Env> {
     this.store.kvSet("meta", JSON.stringify(m));
   }
 
+  /** Whether this instance initialised the repo (its create may still be running): see createState. */
+  private initialisedHere = false;
+
+  /**
+   * For the registry settling half-done creates at its start: `live` when this very instance
+   * initialised the repo, so its creator may still be filling it. After a crash the repo object
+   * is a new instance and the create cannot finish.
+   */
+  async createState(): Promise<{ live: boolean; initialised: boolean }> {
+    return { live: this.initialisedHere, initialised: this.meta() !== undefined };
+  }
+
   /** Create phase: metadata, HEAD and the first token in one transaction (one round trip). */
   async initWithToken(meta: RepoMeta, scope: "read" | "write", ttlSeconds: number): Promise<CreatedToken> {
     if (this.meta()) throw new ArtifactsError("ALREADY_EXISTS", `repo already exists: ${meta.name}`);
+    this.initialisedHere = true;
     const t = await this.newToken(scope, ttlSeconds);
     this.ctx.storage.transactionSync(() => {
       this.saveMeta(meta);
@@ -320,6 +335,7 @@ export class RepoObject extends DurableObject<Env> {
       limits: { maxRefsPerPush: 1000, maxObjectSize: limits.maxObjectBytes },
       onPush: (o: PushOutcome) => this.afterPush(meta, o, principal),
     };
+    if (sub === "git-receive-pack" && request.method === "POST") return this.receive(request, sub, opts);
     if (sub !== "git-upload-pack" || request.method !== "POST" || !request.body) return handleGitHttp(request, sub, this.store, opts);
 
     // An upload-pack POST: record `cloned` or `fetched` once a pack is on its way (fetch-kind.ts).
@@ -335,6 +351,45 @@ export class RepoObject extends DurableObject<Env> {
       })().catch((e) => log("warn", "fetch event failed", { namespace: meta.namespace, repo: meta.name, error: redact(String(e)) })),
     );
     return new Response(out, { status: res.status, statusText: res.statusText, headers: res.headers });
+  }
+
+  /**
+   * A push. Whatever quarantine it opened is released once its response is over: answered, cut
+   * off by the client (cancel) or failed, so a half-received pack never stays on disk.
+   */
+  private async receive(request: Request, sub: string, opts: Parameters<typeof handleGitHttp>[3]): Promise<Response> {
+    const opened: SqlQuarantine[] = [];
+    const store = this.store;
+    const tracked = new Proxy(store, {
+      get(target, p) {
+        if (p === "beginQuarantine")
+          return async () => {
+            const q = (await target.beginQuarantine()) as SqlQuarantine;
+            opened.push(q);
+            return q;
+          };
+        const v = Reflect.get(target, p, target) as unknown;
+        return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      },
+    });
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      for (const q of opened) store.release(q);
+    };
+    let res: Response;
+    try {
+      res = await handleGitHttp(request, sub, tracked, opts);
+    } catch (e) {
+      release();
+      throw e;
+    }
+    if (!res.body) {
+      release();
+      return res;
+    }
+    return new Response(whenSettled(res.body, release), { status: res.status, statusText: res.statusText, headers: res.headers });
   }
 
   private async afterPush(meta: RepoMeta, o: PushOutcome, principal: string) {
@@ -415,10 +470,10 @@ export class RepoObject extends DurableObject<Env> {
   }
 
   /** Sizes for operators and the big-repo bench: the largest stored value per table, stored bytes. */
-  async storageReport(): Promise<{ largestRows: Record<string, number>; liveBytes: number; objects: number; limit: string }> {
+  async storageReport(): Promise<{ largestRows: Record<string, number>; liveBytes: number; objects: number; limit: string; quarantines: number }> {
     const meta = this.requireMeta();
     const l = repoLimits(this.env, meta.createdAt);
-    return { largestRows: this.store.largestRows(), liveBytes: this.store.liveBytes(), objects: this.store.objectStats().objects, limit: formatBytes(l.maxRepoBytes) };
+    return { largestRows: this.store.largestRows(), liveBytes: this.store.liveBytes(), objects: this.store.objectStats().objects, limit: formatBytes(l.maxRepoBytes), quarantines: this.store.quarantineCount() };
   }
 
   /** Write whole objects directly (used by tests and future commit APIs). */
@@ -427,6 +482,29 @@ export class RepoObject extends DurableObject<Env> {
     await this.store.putObjects([[oid, { type, size: data.length, zdata: deflate(data), depth: 0 }]]);
     return oid;
   }
+}
+
+/** `body`, calling `done` once it has ended, failed or been cancelled by the reader. */
+function whenSettled(body: ReadableStream<Uint8Array>, done: () => void): ReadableStream<Uint8Array> {
+  const reader = body.getReader();
+  return new ReadableStream<Uint8Array>({
+    async pull(c) {
+      try {
+        const r = await reader.read();
+        if (r.done) {
+          done();
+          c.close();
+        } else c.enqueue(r.value);
+      } catch (e) {
+        done();
+        c.error(e);
+      }
+    },
+    async cancel(reason) {
+      done();
+      await reader.cancel(reason).catch(() => {});
+    },
+  });
 }
 
 const PUSHED_COMMITS = 20;

@@ -59,14 +59,17 @@ export interface StoreLimits {
   maxObjectBytes?: number;
 }
 
-class SqlQuarantine implements Quarantine {
+export class SqlQuarantine implements Quarantine {
   /** Stored bytes this quarantine has added so far. */
   bytes = 0;
+  /** Set once the request that opened it is over: a late write of a cut-off push is refused. */
+  closed = false;
   constructor(
     readonly store: SqlRepoStore,
     readonly id: number,
   ) {}
   async put(objects: ReadonlyArray<readonly [Oid, StoredObject]>) {
+    if (this.closed) throw new Error("push aborted: its request is over");
     const { maxRepoBytes, maxObjectBytes } = this.store.limits;
     let add = 0;
     for (const [oid, o] of objects) {
@@ -255,9 +258,26 @@ export class SqlRepoStore implements RepoStore {
     });
   }
 
-  /** Drop quarantines of pushes that died mid-way (crash, cancelled request). */
-  sweepQuarantines(now = Date.now()) {
-    const stale = this.sql.exec<{ id: number }>("SELECT id FROM pushes WHERE started_at < ?", now - this.maxQuarantineAgeMs).toArray();
+  /**
+   * The request that opened `q` is over (answered, cut off or failed): drop what it left. After a
+   * commit or an abort there is nothing left, and this changes nothing.
+   */
+  release(q: SqlQuarantine) {
+    q.closed = true;
+    this.storage.transactionSync(() => this.drop(q.id));
+  }
+
+  /** Number of open quarantines (pushes, imports or forks in flight or left behind). */
+  quarantineCount(): number {
+    return this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM pushes").one().n;
+  }
+
+  /**
+   * Drop quarantines of pushes that died mid-way (crash, cancelled request). `maxAgeMs` 0 drops
+   * them all: when the object starts, no request of an earlier instance can still be running.
+   */
+  sweepQuarantines(now = Date.now(), maxAgeMs = this.maxQuarantineAgeMs) {
+    const stale = this.sql.exec<{ id: number }>("SELECT id FROM pushes WHERE started_at <= ?", now - maxAgeMs).toArray();
     for (const { id } of stale) this.storage.transactionSync(() => this.drop(id));
     return stale.length;
   }

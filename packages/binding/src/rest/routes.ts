@@ -180,6 +180,10 @@ route("GET", "/namespaces", "namespace.list", async (c) => {
   return ok(r.namespaces, 200, cursor ? { cursor: next, per_page: limit, count: r.namespaces.length, total_count: r.total } : { cursor: next, ...pageInfo(page, limit, r.namespaces.length, r.total) });
 });
 route("POST", "/namespaces", null, async (c) => {
+  // Authorization before validation (docs/contract-choices.md): a caller that may create no
+  // namespace at all is refused before its body is read; the name itself is checked after.
+  const own = c.principal.kind === "api-token" && c.principal.namespace !== null ? c.principal.namespace : undefined;
+  deny(authorize(c.principal, "namespace.create", own !== undefined ? { namespace: own } : {}));
   const body = await json(c);
   const name = checkNamespaceName(body.namespace);
   deny(authorize(c.principal, "namespace.create", { namespace: name }));
@@ -467,10 +471,24 @@ export async function handleRest(env: Env, req: Request, path: string, origin: s
     if (accountId !== undefined && env.ACCOUNT_ID && accountId !== env.ACCOUNT_ID) return fail(403, CF.AUTH, "Authentication error: this credential cannot access that account");
     const m = r.pattern.exec(path)!;
     const params: Record<string, string> = {};
-    r.keys.forEach((k, i) => (params[k] = k === "rest" ? m[i + 1]!.split("/").map(decodeParam).join("/") : decodeParam(m[i + 1]!)));
+    // A malformed escape is reported after authorization, like every other validation error.
+    let badParam: unknown;
+    const decode = (v: string) => {
+      try {
+        return decodeParam(v);
+      } catch (e) {
+        badParam ??= e;
+        return v;
+      }
+    };
+    r.keys.forEach((k, i) => (params[k] = k === "rest" ? m[i + 1]!.split("/").map(decode).join("/") : decode(m[i + 1]!)));
     if (params.ns !== undefined) info.namespace = params.ns;
     if (params.name !== undefined) info.repo = params.name;
-    if (r.action) deny(authorize(auth.principal, r.action, params.ns !== undefined ? { namespace: checkNamespaceName(params.ns) } : {}));
+    // Authorization before validation: the path's namespace is checked for form only after the
+    // policy has seen it as given (a malformed name matches no token's namespace).
+    if (r.action) deny(authorize(auth.principal, r.action, params.ns !== undefined ? { namespace: params.ns } : {}));
+    if (badParam) throw badParam;
+    if (params.ns !== undefined) checkNamespaceName(params.ns);
     // Request rate per namespace (contract §8), when configured; counted once the caller is known.
     const rate = rateVar(env.RATE_LIMIT_API);
     if (rate && params.ns !== undefined) {

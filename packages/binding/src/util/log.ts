@@ -7,10 +7,21 @@
 export type Level = "debug" | "info" | "warn" | "error";
 
 export function log(level: Level, msg: string, fields: Record<string, unknown> = {}): void {
-  const line = JSON.stringify({ level, msg, ...fields });
+  // Whatever a field holds (a repo name, a path segment, an error), nothing token-shaped leaves here.
+  const line = redactTokens(JSON.stringify({ level, msg, ...fields }));
   if (level === "error") console.error(line);
   else if (level === "warn") console.warn(line);
   else console.log(line);
+}
+
+/**
+ * Repo tokens (`art_v1_<hex>`, `art_v2_<kind>_<hex>`) and our API tokens (`cfat_<hex>`), in any
+ * letter case, wherever they appear: a client may paste one into a repo name, a path or a query.
+ */
+const TOKEN_SHAPED = /art_v1_[0-9a-f]+|art_v2_[a-z]_[0-9a-f]+|cfat_[0-9a-z]+/gi;
+
+export function redactTokens(text: string): string {
+  return text.replace(TOKEN_SHAPED, "[redacted]");
 }
 
 /**
@@ -18,8 +29,7 @@ export function log(level: Level, msg: string, fields: Record<string, unknown> =
  * URLs, query strings) replaced by `[redacted]`, for text that may quote a request or a URL.
  */
 export function redact(text: string): string {
-  return text
-    .replace(/art_v1_[0-9a-f]+|art_v2_[a-z]_[0-9a-f]+|cfat_[0-9a-z]+/gi, "[redacted]")
+  return redactTokens(text)
     .replace(/\b(bearer|basic)\s+[^\s"',;]+/gi, "$1 [redacted]")
     .replace(/(\w+:\/\/)[^/@\s"']*@/g, "$1[redacted]@")
     .replace(/(\w+:\/\/[^\s"'?#]*)\?[^\s"'#]*/g, "$1?[redacted]");

@@ -134,6 +134,29 @@ describe("request logs", () => {
     expect(lines.some((l) => l.status === 404 && l.route === "unmatched")).toBe(true);
   });
 
+  test("live tokens pasted into a repo path, a namespace, a query or a Git path never reach our log lines", async () => {
+    const api = await apiToken(svc, { scopes: ["artifacts:read", "artifacts:write"] });
+    const created = await createRepo(svc, "pasted", "holder");
+    const repoSecret = created.token.split("?")[0]!;
+    const from = svc.logs.length;
+    const asApi = { token: api.value };
+    // A repo token is a valid repo name: the route matches and the name reaches the `repo` field.
+    expect((await call(repoUrl(svc, "pasted", repoSecret), asApi)).status).toBe(404);
+    expect((await call(`${repoUrl(svc, "pasted", repoSecret)}/log`, asApi)).status).toBe(404);
+    expect((await call(repoUrl(svc, "pasted", repoSecret.toUpperCase()), asApi)).status).toBe(404);
+    expect((await call(`${svc.base}/namespaces/${api.value}/repos`)).status).toBe(200);
+    expect((await call(`${repoUrl(svc, "pasted")}?search=${encodeURIComponent(created.token)}`, asApi)).status).toBe(200);
+    expect((await fetch(`${svc.url}/git/pasted/${repoSecret}.git/info/refs?service=git-upload-pack`)).status).toBe(404);
+    expect((await fetch(`${svc.url}/git/${api.value}/holder.git/info/refs?service=git-upload-pack`)).status).toBe(404);
+    const ours = (await settledLogs(from, (ls) => ls.length >= 7)).filter((l) => l.includes('"msg"'));
+    expect(jsonLines(ours).filter((l) => l.msg === "request").length).toBeGreaterThanOrEqual(7);
+    for (const l of ours) {
+      for (const secret of [repoSecret, api.value, created.token]) expect(l.toLowerCase().includes(secret.toLowerCase()), `a log line contains a secret: ${l}`).toBe(false);
+      expect(l).not.toMatch(/art_v1_|art_v2_|cfat_/i);
+    }
+    expect(jsonLines(ours).some((l) => l.repo === "[redacted]")).toBe(true);
+  });
+
   test("the health route answers without credentials, on both paths, and is logged by its template", async () => {
     const from = svc.logs.length;
     for (const path of ["/health", "/cdn-cgi/artifacts/health"]) {

@@ -56,6 +56,32 @@ describe("secrets at rest", () => {
     const basic = created.remote.replace("http://", `http://x:${encodeURIComponent(read.plaintext.split("?")[0]!)}@`);
     await sb.ok(["clone", "-q", basic, sb.path("clone")]);
 
+    // Secrets where they do not belong: pasted into repo paths (audited operations included), a
+    // namespace, a query, a JSON body, a Git path, and as a Git credential for another repo.
+    const asApi = { token: api.value };
+    const secret = created.token.split("?")[0]!;
+    for (const [method, url, body] of [
+      ["GET", `${svc.base}/namespaces/vault/repos/${secret}`],
+      ["DELETE", `${svc.base}/namespaces/vault/repos/${secret}`],
+      ["DELETE", `${svc.base}/namespaces/vault/repos/${secret.toUpperCase()}`],
+      ["POST", `${svc.base}/namespaces/vault/repos/${secret}/fork`, { name: "copy" }],
+      ["POST", `${svc.base}/namespaces/vault/tokens`, { repo: secret, scope: "read" }],
+      ["POST", `${svc.base}/namespaces/vault/tokens`, { repo: "secret-keeper-repo", ttl: created.token }],
+      ["GET", `${svc.base}/namespaces/${api.value}/repos`],
+      ["GET", `${svc.base}/namespaces/vault/repos?search=${encodeURIComponent(created.token)}`],
+      ["GET", `${svc.base}/namespaces/vault/audit?principal=${encodeURIComponent(api.value)}`],
+    ] as Array<[string, string, unknown?]>)
+      await call(url, { method, ...asApi, ...(body !== undefined ? { body } : {}) });
+    await fetch(`${svc.url}/git/vault/${secret}.git/info/refs?service=git-upload-pack`);
+    const other = await createRepo(svc, "vault", "other-repo");
+    await sb.run([...bearerArgs(created.token), "ls-remote", other.remote]);
+    await sb.run([...bearerArgs(api.value), "ls-remote", created.remote]);
+
+    // Our request logs hold none of it either (Miniflare's own access lines print raw paths; ours never do).
+    const ours = svc.logs.filter((l) => l.includes('"msg"'));
+    expect(ours.length).toBeGreaterThan(10);
+    for (const s of [...secrets, api.value]) for (const l of ours) expect(l.toLowerCase().includes(s.toLowerCase()), `a log line holds a secret: ${l}`).toBe(false);
+
     // Close first so everything is on disk (the WAL is searched too, checkpointed or not).
     await svc.close();
     svc = undefined;
@@ -69,5 +95,6 @@ describe("secrets at rest", () => {
     for (const id of ids) expect(found(id), `token id ${id} should be stored`).not.toEqual([]);
     expect(found("secret-keeper-repo")).not.toEqual([]);
     for (const s of secrets) expect(found(s), `a secret is stored in plaintext`).toEqual([]);
+    for (const s of [secret.toUpperCase()]) expect(found(s), `a pasted secret is stored in plaintext`).toEqual([]);
   });
 });

@@ -34,7 +34,8 @@ export function serviceWorkerOptions(vars: Record<string, string> = {}) {
       NAMESPACE: { className: "NamespaceObject", useSQLite: true },
       ACCOUNT: { className: "AccountObject", useSQLite: true },
     },
-    bindings: { ADMIN_TOKEN, ...vars },
+    // As the emulator's entry points do: imports from this machine are allowed locally.
+    bindings: { ADMIN_TOKEN, IMPORT_ALLOW_ADDRESSES: "loopback", ...vars },
   };
 }
 
