@@ -227,7 +227,7 @@ const sameFacts = (a: ResolvedUserConfig, b: ResolvedUserConfig) => a.main === b
 function healthy(url: string): Promise<boolean> {
   return new Promise((res) => {
     const get = url.startsWith("https:") ? httpsGet : httpGet;
-    const req = get(url, { timeout: 2000, rejectUnauthorized: false }, (r) => {
+    const req = get(url, { timeout: 2000, rejectUnauthorized: false, headers: { "User-Agent": "artifacts-emulator-probe" } }, (r) => {
       r.resume();
       res(r.statusCode === 200);
     });
@@ -270,6 +270,7 @@ export async function startDev(argv: string[], o: StartDevOptions = {}): Promise
   const raw0 = readWranglerConfig(configPath);
   let user = resolveRawConfig(configPath, raw0, env, script);
   const state = args.persistTo ? new StateDir(args.persistTo, cwd) : new StateDir(".wrangler/state", configDir);
+  const release = state.lock(); // one emulator per state directory (StateInUseError otherwise)
   const protocol = args.localProtocol ?? user.localProtocol ?? "http";
   const ip = args.ip ?? user.devIp ?? "localhost";
   const originHost = ip === "localhost" || ip === "0.0.0.0" || ip === "*" || ip === "::" ? "127.0.0.1" : ip.includes(":") ? `[${ip}]` : ip;
@@ -322,7 +323,8 @@ export async function startDev(argv: string[], o: StartDevOptions = {}): Promise
   const child = spawn(node, ["--no-warnings", wrangler.cli, "dev", "-c", files.sibling, "-c", files.serviceConfig, ...passthrough], {
     cwd,
     stdio: o.stdio === "pipe" ? ["pipe", "pipe", "pipe", "ipc"] : ["inherit", "inherit", "inherit", "ipc"],
-    env: { ...process.env },
+    // No telemetry from a local emulator session unless the user asked for it.
+    env: { WRANGLER_SEND_METRICS: "false", ...process.env },
     detached,
   });
   const signalAll = (sig: NodeJS.Signals) => {
@@ -344,6 +346,7 @@ export async function startDev(argv: string[], o: StartDevOptions = {}): Promise
       unwatchFile(configPath, onChange);
       process.off("exit", onExit);
       if (ready) state.clearServer();
+      release();
       res(code ?? (signal ? 128 + (constants.signals[signal] ?? 1) : 1));
     });
     child.once("error", (e) => {

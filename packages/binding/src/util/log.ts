@@ -25,6 +25,9 @@ export function redact(text: string): string {
     .replace(/(\w+:\/\/[^\s"'?#]*)\?[^\s"'#]*/g, "$1?[redacted]");
 }
 
+/** The User-Agent of the CLI's health probes. */
+export const PROBE_USER_AGENT = "artifacts-emulator-probe";
+
 /** What one HTTP request's log line says; handlers fill in what they learn (route, principal, repo). */
 export interface RequestInfo {
   route?: string;
@@ -41,6 +44,8 @@ export interface RequestInfo {
 export function requestLine(request: Request, info: RequestInfo, status: number, startedAt: number, env: { REQUEST_LOG?: string }): void {
   if (env.REQUEST_LOG === "off") return;
   const ua = request.headers.get("User-Agent");
+  // The artifacts-emulator CLI's own health probes (status, readiness waits) are not news.
+  if (info.route?.endsWith("/health") && ua === PROBE_USER_AGENT) return;
   log(status >= 500 ? "error" : "info", "request", {
     method: request.method,
     route: info.route ?? "unmatched",
