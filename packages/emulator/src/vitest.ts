@@ -63,7 +63,9 @@ export function artifactsTestOptions(o: ArtifactsTestOptions): PoolOptions {
     remoteBindings: false,
     // The pool runs workerd with --verbose by default, which logs every error an RPC method
     // returns to its caller as "Uncaught (in promise)", even when the caller catches it (so an
-    // expected ArtifactsError looked like a crash). `extend: { verbose: true }` turns it back on.
+    // expected ArtifactsError looked like a crash), and, when the pool shuts the runtime down,
+    // "canceled this request because ... your Worker's code had hung" for the runner's own
+    // connection (even after a test that does nothing). `extend: { verbose: true }` turns it back on.
     verbose: false,
     ...extend,
     miniflare: {
