@@ -1,6 +1,6 @@
 // The artifacts-emulator CLI as users run it: a real process, real workerd, the real git client.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -170,6 +170,15 @@ describe("artifacts-emulator", () => {
       expect(lines[0]).toContain(emu.url);
       expect(lines[0]).toContain(`pid ${emu.pid}`);
     }
+    // `dev` on the same state directory refuses the same way, before wrangler starts.
+    const worker = join(dir, "worker");
+    await mkdir(worker, { recursive: true });
+    await writeFile(join(worker, "wrangler.jsonc"), JSON.stringify({ name: "w", main: "index.js", compatibility_date: "2026-08-01" }));
+    await writeFile(join(worker, "index.js"), "export default { fetch() { return new Response('w'); } };");
+    const dev = await cli(["dev", "--persist-to", persist], { cwd: worker });
+    expect(dev.code, dev.stderr).toBe(5);
+    expect(dev.stderr.trim().split("\n")).toHaveLength(1);
+    expect(dev.stderr).toContain(`pid ${emu.pid}`);
     const json = await cli(["start", "--json", ...P()]);
     expect(JSON.parse(json.stderr)).toMatchObject({ code: "state_in_use", exit_code: 5 });
     expect(await readFile(serverFile, "utf8")).toBe(before);

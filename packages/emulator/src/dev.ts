@@ -281,7 +281,8 @@ export async function startDev(argv: string[], o: StartDevOptions = {}): Promise
   const origin = `${protocol}://${originHost}:${port}`;
   const webhooks = args.webhooks.map((w) => (w.startsWith("/") ? `${origin}${w}` : w));
 
-  const vars: Record<string, string> = { PUBLIC_ORIGIN: origin, ...(webhooks.length ? { EVENT_WEBHOOK_URLS: webhooks.join(",") } : {}) };
+  // wrangler logs every request already: the service's own JSON line would be a second one.
+  const vars: Record<string, string> = { PUBLIC_ORIGIN: origin, REQUEST_LOG: "off", ...(webhooks.length ? { EVENT_WEBHOOK_URLS: webhooks.join(",") } : {}) };
   const secrets = { ADMIN_TOKEN: state.adminToken() };
   const write = (raw: RawConfig, u: ResolvedUserConfig) => generateDevFiles({ userConfigPath: configPath, raw, userMain: u.main, env, vars, secrets });
   // wrangler's reader is the authority on per-environment bindings: check the fast path against it.
