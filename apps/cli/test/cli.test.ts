@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { existsSync } from "node:fs";
+import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { GitSandbox } from "@artifacts-emulator/git/testing/git";
@@ -184,6 +185,22 @@ describe("artifacts-emulator", () => {
     expect(await readFile(serverFile, "utf8")).toBe(before);
     expect(await readFile(join(persist, "artifacts", "port"), "utf8")).toBe(port);
     expect((await cli(["status", "--json", ...P()])).code).toBe(0);
+  });
+
+  test("a port in use is one line (exit 1), no stack trace, and no lock left behind", async () => {
+    const busy = createServer();
+    await new Promise<void>((r) => busy.listen(0, "127.0.0.1", () => r()));
+    const port = (busy.address() as AddressInfo).port;
+    try {
+      const other = join(dir, "busy");
+      const r = await cli(["start", "--port", String(port), "--persist-to", other]);
+      expect(r.code).toBe(1);
+      expect(r.stderr.trim().split("\n")).toEqual([`error: Port ${port} on 127.0.0.1 is in use by another program; choose another with --port N (or --port 0 for any free port).`]);
+      expect(existsSync(join(other, "artifacts", "lock"))).toBe(false);
+      expect(existsSync(join(other, "artifacts", "server.json"))).toBe(false);
+    } finally {
+      busy.close();
+    }
   });
 
   test("a stale record (its process is gone) is replaced silently", async () => {
