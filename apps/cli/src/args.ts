@@ -185,5 +185,5 @@ export function resolveCommand(argv: string[], commands: Command[]): Resolved {
     }
     return { cmd, rest: argv.filter((_, i) => i !== first.index && i !== second.index) };
   }
-  throw usage(`unknown command "${first.word}".${didYouMean(nearest(first.word, [...top, "help", "version", "completion"].filter((v, i, a) => a.indexOf(v) === i))) || ` Run \`npx ${PROG} --help\` for the commands.`}`);
+  throw usage(`unknown command "${first.word}".${didYouMean(nearest(first.word, [...top, "help"].filter((v, i, a) => a.indexOf(v) === i))) || ` Run \`npx ${PROG} --help\` for the commands.`}`);
 }

@@ -34,6 +34,6 @@ ${flagCases}
     COMPREPLY=( $(compgen -W "$words_" -- "$cur") )
   fi
 }`;
-  if (shell === "bash") return `# bash completion for ${PROG}: eval "$(${PROG} completion bash)"\n${body}\ncomplete -F ${fn} ${PROG}\n`;
-  return `#compdef ${PROG}\n# zsh completion for ${PROG}: eval "$(${PROG} completion zsh)"\nautoload -U +X bashcompinit && bashcompinit\n${body}\ncomplete -F ${fn} ${PROG}\n`;
+  if (shell === "bash") return `# bash completion for ${PROG}: eval "$(npx ${PROG} completion bash)"\n${body}\ncomplete -F ${fn} ${PROG}\n`;
+  return `#compdef ${PROG}\n# zsh completion for ${PROG}: eval "$(npx ${PROG} completion zsh)"\nautoload -U +X bashcompinit && bashcompinit\n${body}\ncomplete -F ${fn} ${PROG}\n`;
 }

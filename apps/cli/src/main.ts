@@ -41,7 +41,7 @@ const commands: Command[] = [
   },
   {
     name: "completion",
-    summary: "Print a shell completion script: eval \"$(artifacts-emulator completion bash)\"",
+    summary: "Print a shell completion script: eval \"$(npx artifacts-emulator completion bash)\"",
     args: "<bash|zsh>",
     options: {},
     positionals: [1, 1],
@@ -97,6 +97,8 @@ function commandHelp(cmd: Command): string {
 
 export async function main(argv: string[]): Promise<number> {
   const json = wantsJson(argv);
+  // `help [command]` is `[command] --help`.
+  if (argv[0] === "help") argv = [...argv.slice(1), "--help"];
   try {
     const { cmd, rest, group } = resolveCommand(argv, commands);
     if (!cmd) {

@@ -3,6 +3,7 @@ import { describe, expect, test } from "vitest";
 import { mkdtemp, mkdir, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { execFileSync } from "node:child_process";
 import { cli } from "./helpers.js";
 import pkg from "../package.json" with { type: "json" };
 
@@ -53,6 +54,12 @@ describe("conventions", () => {
       expect(r.code, g).toBe(0);
       expect(r.stdout).toContain(`${g} <command>`);
     }
+    const top = await cli(["help"]);
+    expect(top.code).toBe(0);
+    expect(top.stdout).toContain("Exit codes");
+    const group = await cli(["help", "repos"]);
+    expect(group.code).toBe(0);
+    expect(group.stdout).toContain("repos <command>");
     for (const c of ["start", "repos create", "repos token", "token create", "audit", "reset", "status", "whoami", "completion"]) {
       const r = await cli([...c.split(" "), "--help"]);
       expect(r.code, c).toBe(0);
@@ -79,6 +86,8 @@ describe("conventions", () => {
       ["status", "--format", "xml"],
       ["start", "--port", "70000"],
       ["start", "--log-format", "xml", "--dry-run"],
+      ["audit", "--limit", "lots", ...nowhere],
+      ["reset", "--namespace", "a/b", ...nowhere],
     ];
     for (const args of cases) {
       const r = await cli(args);
@@ -127,6 +136,13 @@ describe("conventions", () => {
       expect(r.stdout).toContain("create list get delete token");
     }
     expect((await cli(["completion", "fish"])).code).toBe(2);
+    // The bash script completes commands, group members and flags.
+    const script = (await cli(["completion", "bash"])).stdout;
+    const complete = (words: string[]) =>
+      execFileSync("bash", ["-c", `${script}\nCOMP_WORDS=(${words.map((w) => `'${w}'`).join(" ")}); COMP_CWORD=${words.length - 1}; _artifacts_emulator; echo "\${COMPREPLY[*]}"`], { encoding: "utf8" }).trim();
+    expect(complete(["artifacts-emulator", "rep"])).toBe("repos");
+    expect(complete(["artifacts-emulator", "repos", "c"])).toBe("create");
+    expect(complete(["artifacts-emulator", "repos", "token", "--sc"])).toBe("--scope");
   });
 
   test("the state directory is found from the current directory upwards, like wrangler's config", async () => {

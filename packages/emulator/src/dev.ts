@@ -102,7 +102,7 @@ export function parseDevArgs(argv: string[]): DevArgs {
   return out;
 }
 
-export const DEV_HELP = `usage: artifacts-emulator dev [wrangler dev options] [--artifacts-webhook URL|/path]...
+export const DEV_HELP = `usage: npx artifacts-emulator dev [wrangler dev options] [--artifacts-webhook URL|/path]...
 
 Runs the real \`wrangler dev\` (wrangler 4.164, on a Node >= 22.12) on your unchanged wrangler config, with
 every \`artifacts\` binding served by the local Artifacts emulator in the same workerd. Git remotes and the

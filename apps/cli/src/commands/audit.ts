@@ -1,6 +1,6 @@
 /** The audit log: audit [--follow]. */
 import type { Command } from "../args.js";
-import { print, table } from "../output.js";
+import { print, table, usage } from "../output.js";
 import { api, connect } from "../client.js";
 import { namespaceName } from "../rules.js";
 
@@ -15,6 +15,7 @@ export const auditCommand: Command = {
   dryRun: "none",
   async run({ values, format }) {
     const ns = namespaceName(values.namespace);
+    if (values.limit !== undefined && !/^[1-9]\d{0,3}$/.test(String(values.limit))) throw usage(`--limit must be a positive whole number, not "${String(values.limit)}".`);
     const conn = await connect(values);
     const q = new URLSearchParams();
     for (const k of ["since", "principal", "action", "limit"]) if (values[k]) q.set(k, String(values[k]));

@@ -4,6 +4,7 @@ import { PROG, type Command } from "../args.js";
 import { CliError, EXIT, c, print, usage } from "../output.js";
 import { all, connect, emulatorUrl, healthy, stateFor, api } from "../client.js";
 import { requestLogger } from "../request-log.js";
+import { namespaceName } from "../rules.js";
 
 async function confirm(question: string, values: Record<string, unknown>): Promise<boolean> {
   if (values.yes) return true;
@@ -109,8 +110,8 @@ export const emulatorCommands: Command[] = [
     dryRun: "preview",
     async run({ values, format, dryRun }) {
       const state = stateFor(values);
-      if (values.namespace) {
-        const ns = values.namespace as string;
+      if (values.namespace !== undefined) {
+        const ns = namespaceName(values.namespace);
         const conn = await connect(values);
         const names = (await all<{ name: string }>(conn, `/namespaces/${encodeURIComponent(ns)}/repos`)).map((r) => r.name);
         if (dryRun) return print(format, { dryRun: true, namespace: ns, wouldDelete: names }, () => `Would delete ${names.length} repositories in namespace ${ns}`);
