@@ -26,8 +26,10 @@ export interface Env {
   RATE_LIMIT_GIT?: string;
   /** REST requests per namespace, "N/seconds" (e.g. "2000/10"); unset means no limit. */
   RATE_LIMIT_API?: string;
-  /** "off" silences the one-line-per-request JSON log. */
+  /** "off" silences the one-line-per-request JSON log; "no-git" leaves out Git requests. */
   REQUEST_LOG?: string;
+  /** "text": the request line as short text (for a terminal) instead of JSON. */
+  REQUEST_LOG_FORMAT?: string;
 }
 
 export interface RepoMeta {

@@ -236,6 +236,18 @@ function healthy(url: string): Promise<boolean> {
   });
 }
 
+/**
+ * Offline, Miniflare cannot fetch the `Request.cf` data and prints a warning with a stack trace,
+ * then uses its placeholder. When the name does not resolve, ask for the placeholder directly.
+ * A slow resolver counts as online (the default); the user's own setting always wins.
+ */
+async function offlineCfEnv(): Promise<Record<string, string>> {
+  if (process.env.CLOUDFLARE_CF_FETCH_ENABLED !== undefined || process.env.CLOUDFLARE_CF_FETCH_PATH !== undefined) return {};
+  const { lookup } = await import("node:dns/promises");
+  const online = await Promise.race([lookup("workers.cloudflare.com").then(() => true, () => false), new Promise<boolean>((r) => setTimeout(() => r(true), 1000).unref())]);
+  return online ? {} : { CLOUDFLARE_CF_FETCH_ENABLED: "false" };
+}
+
 export interface DevSession {
   child: ChildProcess;
   origin: string;
@@ -281,8 +293,8 @@ export async function startDev(argv: string[], o: StartDevOptions = {}): Promise
   const origin = `${protocol}://${originHost}:${port}`;
   const webhooks = args.webhooks.map((w) => (w.startsWith("/") ? `${origin}${w}` : w));
 
-  // wrangler logs every request already: the service's own JSON line would be a second one.
-  const vars: Record<string, string> = { PUBLIC_ORIGIN: origin, REQUEST_LOG: "off", ...(webhooks.length ? { EVENT_WEBHOOK_URLS: webhooks.join(",") } : {}) };
+  // wrangler logs Git requests (not /cdn-cgi/ ones) already: the service's own line would be a second one.
+  const vars: Record<string, string> = { PUBLIC_ORIGIN: origin, REQUEST_LOG: "no-git", ...(o.stdio !== "pipe" && process.stdout.isTTY ? { REQUEST_LOG_FORMAT: "text" } : {}), ...(webhooks.length ? { EVENT_WEBHOOK_URLS: webhooks.join(",") } : {}) };
   const secrets = { ADMIN_TOKEN: state.adminToken() };
   const write = (raw: RawConfig, u: ResolvedUserConfig) => generateDevFiles({ userConfigPath: configPath, raw, userMain: u.main, env, vars, secrets });
   // wrangler's reader is the authority on per-environment bindings: check the fast path against it.
@@ -316,7 +328,7 @@ export async function startDev(argv: string[], o: StartDevOptions = {}): Promise
   };
   watchFile(configPath, { interval: 300 }, onChange);
 
-  const node = await findNode22({ cwd, packageDir: emulatorPackageDir() });
+  const [node, cfEnv] = await Promise.all([findNode22({ cwd, packageDir: emulatorPackageDir() }), offlineCfEnv()]);
   const wrangler = wranglerPaths();
   const detached = o.detached ?? o.stdio === "pipe";
   // What wrangler's bin/wrangler.js does (`node --no-warnings wrangler-dist/cli.js …` with an IPC
@@ -325,7 +337,7 @@ export async function startDev(argv: string[], o: StartDevOptions = {}): Promise
     cwd,
     stdio: o.stdio === "pipe" ? ["pipe", "pipe", "pipe", "ipc"] : ["inherit", "inherit", "inherit", "ipc"],
     // No telemetry from a local emulator session unless the user asked for it.
-    env: { WRANGLER_SEND_METRICS: "false", ...process.env },
+    env: { WRANGLER_SEND_METRICS: "false", ...cfEnv, ...process.env },
     detached,
   });
   const signalAll = (sig: NodeJS.Signals) => {
