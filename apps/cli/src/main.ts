@@ -54,6 +54,21 @@ const commands: Command[] = [
   },
 ];
 
+function dropOutputOptions(args: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === "--") return [...out, ...args.slice(i)];
+    if (a === "--json" || a === "--no-input" || a.startsWith("--format=")) continue;
+    if (a === "--format") {
+      i++;
+      continue;
+    }
+    out.push(a);
+  }
+  return out;
+}
+
 /** A command with no options or arguments of its own: for checking the global options alone. */
 const bare = (name: string): Command => ({ name, summary: "", args: "", options: {}, positionals: [0, 0], dryRun: "none", run: async () => {} });
 
@@ -120,7 +135,8 @@ export async function main(argv: string[]): Promise<number> {
       // Global options before the command are ours; everything after it belongs to the wrapped CLI.
       const at = argv.indexOf(cmd.name);
       const globals = parseCommand(bare(cmd.name), argv.slice(0, at)).values;
-      const after = argv.slice(at + 1);
+      // Our output options mean nothing to wrangler dev (its output is its own): take them out.
+      const after = dropOutputOptions(argv.slice(at + 1));
       if (globals.help || after.includes("--help") || after.includes("-h")) {
         process.stdout.write(DEV_HELP + "\n");
         return EXIT.OK;
