@@ -9,9 +9,12 @@ export interface Conn {
   accountId: string;
 }
 
-/** The state directory for this command line (--persist-to, $ARTIFACTS_EMULATOR_PERSIST_TO, or found upwards). */
-export function stateFor(values: Record<string, unknown>): StateDir {
-  return new StateDir(findStateDir(values["persist-to"] as string | undefined));
+/**
+ * The state directory for this command line (--persist-to, $ARTIFACTS_EMULATOR_PERSIST_TO, or found
+ * upwards). Commands that talk to an emulator prefer one a live emulator serves; `start` does not.
+ */
+export function stateFor(values: Record<string, unknown>, preferLive = true): StateDir {
+  return new StateDir(findStateDir(values["persist-to"] as string | undefined, process.cwd(), process.env, { preferLive }));
 }
 
 /** --url, checked before any request: an http(s) origin. */

@@ -1,6 +1,6 @@
 /** `artifacts-emulator dev`: everything after `dev` goes to `wrangler dev` (see packages/emulator/src/dev.ts). */
 import { runDev, DEV_HELP } from "@artifacts-emulator/emulator/dev";
-import { StateInUseError } from "@artifacts-emulator/emulator";
+import { PERSIST_ENV, StateInUseError } from "@artifacts-emulator/emulator";
 import type { Command } from "./args.js";
 import { CliError, EXIT, usage } from "./output.js";
 
@@ -15,8 +15,9 @@ export const devCommand: Command = {
   dryRun: "refuse",
   passthrough: async (argv, globals) => {
     if (argv.includes("--dry-run") || globals["dry-run"]) throw usage(`"dev" cannot preview its effect with --dry-run; run it without --dry-run.`);
-    // Our global --persist-to (before `dev`) is wrangler dev's own flag of the same name.
-    const args = globals["persist-to"] && !argv.includes("--persist-to") ? [...argv, "--persist-to", String(globals["persist-to"])] : argv;
+    // Our global --persist-to (before `dev`) and $ARTIFACTS_EMULATOR_PERSIST_TO are wrangler dev's own --persist-to.
+    const persistTo = (globals["persist-to"] as string | undefined) ?? process.env[PERSIST_ENV];
+    const args = persistTo && !argv.some((a) => a === "--persist-to" || a.startsWith("--persist-to=")) ? [...argv, "--persist-to", persistTo] : argv;
     try {
       return await runDev(args);
     } catch (e) {

@@ -150,14 +150,20 @@ describe("conventions", () => {
     await mkdir(join(root, ".wrangler/state/artifacts"), { recursive: true });
     await mkdir(join(root, "worker/src"), { recursive: true });
     await writeFile(join(root, "worker/wrangler.jsonc"), "{}");
-    // The emulator's state at the root wins over a config's folder without one.
-    const deep = await cli(["status", "--json"], { cwd: join(root, "worker/src") });
-    expect(JSON.parse(deep.stdout).stateDir).toBe(join(root, ".wrangler/state"));
-    // Without emulator state anywhere, the folder of the nearest wrangler config.
+    const stateFrom = async (cwd: string, args: string[] = ["status", "--json"]) => JSON.parse((await cli(args, { cwd })).stdout).stateDir as string;
+    // The nearest folder with a wrangler config (or used state) holds the state...
+    expect(await stateFrom(join(root, "worker/src"))).toBe(join(root, "worker/.wrangler/state"));
+    expect(await stateFrom(join(root, "worker/src"), ["start", "--dry-run", "--json", "--port", "0"])).toBe(join(root, "worker/.wrangler/state"));
+    // ...but a live emulator further up wins for the commands that talk to one (not for start).
+    await writeFile(join(root, ".wrangler/state/artifacts/server.json"), JSON.stringify({ url: "http://127.0.0.1:9", pid: process.pid, startedAt: new Date().toISOString() }));
+    expect(await stateFrom(join(root, "worker/src"))).toBe(join(root, ".wrangler/state"));
+    expect(await stateFrom(join(root, "worker/src"), ["start", "--dry-run", "--json", "--port", "0"])).toBe(join(root, "worker/.wrangler/state"));
+    // Used state with nothing nearer: found from below.
+    await mkdir(join(root, "other/a/b"), { recursive: true });
+    expect(await stateFrom(join(root, "other/a/b"), ["start", "--dry-run", "--json", "--port", "0"])).toBe(join(root, ".wrangler/state"));
     const other = await mkdtemp(join(tmpdir(), "cli-find2-"));
     await mkdir(join(other, "w/src"), { recursive: true });
     await writeFile(join(other, "w/wrangler.toml"), "");
-    expect(JSON.parse((await cli(["status", "--json"], { cwd: join(other, "w/src") })).stdout).stateDir).toBe(join(other, "w/.wrangler/state"));
     // The environment variable overrides the search; --persist-to overrides both.
     expect(JSON.parse((await cli(["status", "--json"], { cwd: join(other, "w/src"), env: { ARTIFACTS_EMULATOR_PERSIST_TO: join(other, "x") } })).stdout).stateDir).toBe(join(other, "x"));
     expect(JSON.parse((await cli(["status", "--json", "--persist-to", join(other, "y")], { env: { ARTIFACTS_EMULATOR_PERSIST_TO: join(other, "x") } })).stdout).stateDir).toBe(join(other, "y"));

@@ -15,20 +15,27 @@ const WRANGLER_CONFIGS = ["wrangler.json", "wrangler.jsonc", "wrangler.toml"];
 
 /**
  * The state directory for a command run in `cwd`, found the way wrangler finds its config:
- * --persist-to, else $ARTIFACTS_EMULATOR_PERSIST_TO, else walking up from `cwd`: the nearest
- * `.wrangler/state` an emulator has used (it has `artifacts/`), else the `.wrangler/state` next to
- * the nearest wrangler config, else `.wrangler/state` in `cwd`.
+ * --persist-to, else $ARTIFACTS_EMULATOR_PERSIST_TO, else walking up from `cwd` to the nearest
+ * folder with a wrangler config or a `.wrangler/state` an emulator has used (it has `artifacts/`):
+ * its `.wrangler/state`. With `preferLive` (commands that talk to a running emulator), a
+ * `.wrangler/state` further up that a live emulator serves wins over a nearer idle one, so the
+ * CLI finds an emulator started at the project's root from any folder below it.
  */
-export function findStateDir(persistTo?: string, cwd = process.cwd(), env: Record<string, string | undefined> = process.env): string {
+export function findStateDir(persistTo?: string, cwd = process.cwd(), env: Record<string, string | undefined> = process.env, opts: { preferLive?: boolean } = {}): string {
   if (persistTo) return resolve(cwd, persistTo);
   if (env[PERSIST_ENV]) return resolve(cwd, env[PERSIST_ENV]!);
-  let configDir: string | undefined;
+  let nearest: string | undefined;
   for (let dir = resolve(cwd); ; dir = dirname(dir)) {
-    if (existsSync(join(dir, DEFAULT_PERSIST, "artifacts"))) return join(dir, DEFAULT_PERSIST);
-    if (!configDir && WRANGLER_CONFIGS.some((f) => existsSync(join(dir, f)))) configDir = dir;
+    const state = join(dir, DEFAULT_PERSIST);
+    const used = existsSync(join(state, "artifacts"));
+    if (opts.preferLive && used && new StateDir(state).liveServer()) return state;
+    if (!nearest && (used || WRANGLER_CONFIGS.some((f) => existsSync(join(dir, f))))) {
+      nearest = state;
+      if (!opts.preferLive) break;
+    }
     if (dirname(dir) === dir) break;
   }
-  return join(configDir ?? resolve(cwd), DEFAULT_PERSIST);
+  return nearest ?? join(resolve(cwd), DEFAULT_PERSIST);
 }
 
 /** Another live process serves this state directory (see StateDir.lock). */

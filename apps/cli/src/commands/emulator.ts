@@ -52,7 +52,7 @@ export const emulatorCommands: Command[] = [
       const port = parsePort(values.port);
       const logFormat = (values["log-format"] as string | undefined) ?? (process.stdout.isTTY && format === "text" ? "text" : "json");
       if (logFormat !== "text" && logFormat !== "json") throw usage(`--log-format must be text or json, not "${logFormat}".`);
-      const state = stateFor(values);
+      const state = stateFor(values, false);
       const host = (values.host as string | undefined) ?? "127.0.0.1";
       if (dryRun) {
         const live = state.liveServer();
