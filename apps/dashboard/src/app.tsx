@@ -111,7 +111,7 @@ function SignIn() {
         </h1>
         {reason && <p class="notice">{reason}</p>}
         <p>Open the dashboard from a terminal on this machine; it prints a link with a one-time session:</p>
-        <pre class="cmd">artifacts-emulator dashboard</pre>
+        <pre class="cmd">npx artifacts-emulator dashboard</pre>
         <p class="muted small">The link works once and for a few minutes. The session then lasts until you close this tab.</p>
         <details>
           <summary>Use an API token instead</summary>

@@ -38,8 +38,10 @@ export interface Env {
   IMPORT_ALLOW_ADDRESSES?: string;
   /** DNS-over-HTTPS endpoint (JSON API) used to resolve import hosts (default Cloudflare's). */
   IMPORT_DNS_URL?: string;
-  /** "off" silences the one-line-per-request JSON log. */
+  /** "off" silences the one-line-per-request JSON log; "no-git" leaves out Git requests. */
   REQUEST_LOG?: string;
+  /** "text": the request line as short text (for a terminal) instead of JSON. */
+  REQUEST_LOG_FORMAT?: string;
 }
 
 export interface RepoMeta {

@@ -136,3 +136,23 @@ export function normalizePath(path: string): string | undefined {
   if (parts.length === 0 || parts.includes("..")) return undefined;
   return parts.join("/");
 }
+
+/** Scopes of a repo token (contract §3.3) and of a local REST API token (docs/contract-choices.md). */
+export const REPO_TOKEN_SCOPES = ["read", "write"] as const;
+export const API_TOKEN_SCOPES = ["artifacts:read", "artifacts:write"] as const;
+export const API_TOKEN_TTL_MIN = 60;
+
+export function checkApiTokenScopes(scopes: unknown): Array<(typeof API_TOKEN_SCOPES)[number]> {
+  const list = (Array.isArray(scopes) ? scopes : ["artifacts:read"]) as unknown[];
+  if (list.length === 0 || list.some((s) => !(API_TOKEN_SCOPES as readonly unknown[]).includes(s))) throw invalidInput("Invalid scopes: use artifacts:read and/or artifacts:write.");
+  return [...new Set(list)] as Array<(typeof API_TOKEN_SCOPES)[number]>;
+}
+
+/** An API token's lifetime: null (no expiry) or whole seconds, at least API_TOKEN_TTL_MIN. */
+export function checkApiTokenTtl(ttl: unknown): number | null {
+  if (ttl === undefined || ttl === null) return null;
+  if (typeof ttl !== "number" || !Number.isInteger(ttl) || ttl < API_TOKEN_TTL_MIN) throw invalidInput(`Invalid ttl: must be an integer of at least ${API_TOKEN_TTL_MIN} seconds.`);
+  return ttl;
+}
+
+export { isValidCidr } from "./auth/cidr.js";

@@ -83,7 +83,7 @@ export class DashboardSessions {
         return json(400, { error: "expected a JSON body {\"code\": \"...\"}" });
       }
       if (typeof code !== "string" || !this.take(code)) {
-        return json(401, { error: "This dashboard link was already used or has expired. Run `artifacts-emulator dashboard` for a new one." });
+        return json(401, { error: "This dashboard link was already used or has expired. Run `npx artifacts-emulator dashboard` for a new one." });
       }
       return json(200, { token: this.operatorToken });
     };

@@ -103,7 +103,7 @@ export function parseDevArgs(argv: string[]): DevArgs {
   return out;
 }
 
-export const DEV_HELP = `usage: artifacts-emulator dev [wrangler dev options] [--artifacts-webhook URL|/path]...
+export const DEV_HELP = `usage: npx artifacts-emulator dev [wrangler dev options] [--artifacts-webhook URL|/path]...
 
 Runs the real \`wrangler dev\` (wrangler 4.164, on a Node >= 22.12) on your unchanged wrangler config, with
 every \`artifacts\` binding served by the local Artifacts emulator in the same workerd. Git remotes and the
@@ -228,13 +228,25 @@ const sameFacts = (a: ResolvedUserConfig, b: ResolvedUserConfig) => a.main === b
 function healthy(url: string): Promise<boolean> {
   return new Promise((res) => {
     const get = url.startsWith("https:") ? httpsGet : httpGet;
-    const req = get(url, { timeout: 2000, rejectUnauthorized: false }, (r) => {
+    const req = get(url, { timeout: 2000, rejectUnauthorized: false, headers: { "User-Agent": "artifacts-emulator-probe" } }, (r) => {
       r.resume();
       res(r.statusCode === 200);
     });
     req.on("error", () => res(false));
     req.on("timeout", () => req.destroy());
   });
+}
+
+/**
+ * Offline, Miniflare cannot fetch the `Request.cf` data and prints a warning with a stack trace,
+ * then uses its placeholder. When the name does not resolve, ask for the placeholder directly.
+ * A slow resolver counts as online (the default); the user's own setting always wins.
+ */
+async function offlineCfEnv(): Promise<Record<string, string>> {
+  if (process.env.CLOUDFLARE_CF_FETCH_ENABLED !== undefined || process.env.CLOUDFLARE_CF_FETCH_PATH !== undefined) return {};
+  const { lookup } = await import("node:dns/promises");
+  const online = await Promise.race([lookup("workers.cloudflare.com").then(() => true, () => false), new Promise<boolean>((r) => setTimeout(() => r(true), 1000).unref())]);
+  return online ? {} : { CLOUDFLARE_CF_FETCH_ENABLED: "false" };
 }
 
 export interface DevSession {
@@ -271,6 +283,7 @@ export async function startDev(argv: string[], o: StartDevOptions = {}): Promise
   const raw0 = readWranglerConfig(configPath);
   let user = resolveRawConfig(configPath, raw0, env, script);
   const state = args.persistTo ? new StateDir(args.persistTo, cwd) : new StateDir(".wrangler/state", configDir);
+  const release = state.lock(); // one emulator per state directory (StateInUseError otherwise)
   const protocol = args.localProtocol ?? user.localProtocol ?? "http";
   const ip = args.ip ?? user.devIp ?? "localhost";
   const originHost = ip === "localhost" || ip === "0.0.0.0" || ip === "*" || ip === "::" ? "127.0.0.1" : ip.includes(":") ? `[${ip}]` : ip;
@@ -281,7 +294,8 @@ export async function startDev(argv: string[], o: StartDevOptions = {}): Promise
   const origin = `${protocol}://${originHost}:${port}`;
   const webhooks = args.webhooks.map((w) => (w.startsWith("/") ? `${origin}${w}` : w));
 
-  const vars: Record<string, string> = { PUBLIC_ORIGIN: origin, ...localServiceVars(ip), IMPORT_ALLOW_ADDRESSES: "loopback", ...(webhooks.length ? { EVENT_WEBHOOK_URLS: webhooks.join(",") } : {}) };
+  // wrangler logs Git requests (not /cdn-cgi/ ones) already: the service's own line would be a second one.
+  const vars: Record<string, string> = { PUBLIC_ORIGIN: origin, REQUEST_LOG: "no-git", ...localServiceVars(ip), IMPORT_ALLOW_ADDRESSES: "loopback", ...(o.stdio !== "pipe" && process.stdout.isTTY ? { REQUEST_LOG_FORMAT: "text" } : {}), ...(webhooks.length ? { EVENT_WEBHOOK_URLS: webhooks.join(",") } : {}) };
   const secrets = { ADMIN_TOKEN: state.adminToken() };
   const write = (raw: RawConfig, u: ResolvedUserConfig) => generateDevFiles({ userConfigPath: configPath, raw, userMain: u.main, env, vars, secrets });
   // wrangler's reader is the authority on per-environment bindings: check the fast path against it.
@@ -315,7 +329,7 @@ export async function startDev(argv: string[], o: StartDevOptions = {}): Promise
   };
   watchFile(configPath, { interval: 300 }, onChange);
 
-  const node = await findNode22({ cwd, packageDir: emulatorPackageDir() });
+  const [node, cfEnv] = await Promise.all([findNode22({ cwd, packageDir: emulatorPackageDir() }), offlineCfEnv()]);
   const wrangler = wranglerPaths();
   const detached = o.detached ?? o.stdio === "pipe";
   // What wrangler's bin/wrangler.js does (`node --no-warnings wrangler-dist/cli.js …` with an IPC
@@ -323,7 +337,8 @@ export async function startDev(argv: string[], o: StartDevOptions = {}): Promise
   const child = spawn(node, ["--no-warnings", wrangler.cli, "dev", "-c", files.sibling, "-c", files.serviceConfig, ...passthrough], {
     cwd,
     stdio: o.stdio === "pipe" ? ["pipe", "pipe", "pipe", "ipc"] : ["inherit", "inherit", "inherit", "ipc"],
-    env: { ...process.env },
+    // No telemetry from a local emulator session unless the user asked for it.
+    env: { WRANGLER_SEND_METRICS: "false", ...cfEnv, ...process.env },
     detached,
   });
   const signalAll = (sig: NodeJS.Signals) => {
@@ -345,6 +360,7 @@ export async function startDev(argv: string[], o: StartDevOptions = {}): Promise
       unwatchFile(configPath, onChange);
       process.off("exit", onExit);
       if (ready) state.clearServer();
+      release();
       res(code ?? (signal ? 128 + (constants.signals[signal] ?? 1) : 1));
     });
     child.once("error", (e) => {

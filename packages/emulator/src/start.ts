@@ -21,6 +21,11 @@ export interface EmulatorOptions {
    * and built; false: no dashboard.
    */
   dashboard?: string | false;
+  /**
+   * Each console line of the service (one JSON request line per request, see the binding's
+   * util/log.ts). Default: Miniflare prints them as they come.
+   */
+  onLog?: (log: { level: string; message: string }) => void;
 }
 
 export interface RunningEmulator {
@@ -41,6 +46,17 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
   const host = opts.host ?? "127.0.0.1";
   const state = new StateDir(opts.persistTo);
   const persist = opts.persist !== false;
+  // One emulator per state directory: refuse (StateInUseError) before touching server.json or the port.
+  const release = persist ? state.lock() : () => {};
+  try {
+    return await startLocked(opts, host, state, persist, release);
+  } catch (e) {
+    release();
+    throw e;
+  }
+}
+
+async function startLocked(opts: EmulatorOptions, host: string, state: StateDir, persist: boolean, release: () => void): Promise<RunningEmulator> {
   const port = persist ? await choosePort(state, host, opts.port) : (opts.port ?? 0);
   const adminToken = persist ? state.adminToken() : `adm_${crypto.randomUUID().replace(/-/g, "")}`;
   const accountId = opts.accountId ?? "local";
@@ -55,6 +71,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
       convertV4MiniflareOptions({
         host,
         port: at,
+        ...(opts.onLog ? { handleStructuredLogs: opts.onLog } : {}),
         ...(persist ? { resourcePersistencePath: state.resourceRoot } : {}),
         workers: [serviceWorkerOptions(vars), ...(dashboardScript ? [dashboardWorkerOptions(dashboardScript, sessions.handler(MfResponse as unknown as typeof Response))] : [])],
       } as never),
@@ -81,6 +98,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
     close: async () => {
       if (persist) state.clearServer();
       await mf.dispose();
+      release();
     },
   };
 }

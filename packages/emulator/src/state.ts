@@ -3,12 +3,63 @@
  * (`.wrangler/state` by default, or --persist-to). Durable Object data lives where Miniflare puts
  * it (`v3/do`); our own files (operator token, last port, running server) under `artifacts/`.
  */
-import { mkdirSync, readFileSync, writeFileSync, existsSync, rmSync, chmodSync, readdirSync, renameSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { mkdirSync, readFileSync, writeFileSync, existsSync, rmSync, chmodSync, readdirSync, renameSync, linkSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { createHash, randomBytes } from "node:crypto";
 import { createServer } from "node:net";
 
 export const DEFAULT_PERSIST = ".wrangler/state";
+/** Overrides where the CLI looks for the state directory (like --persist-to). */
+export const PERSIST_ENV = "ARTIFACTS_EMULATOR_PERSIST_TO";
+const WRANGLER_CONFIGS = ["wrangler.json", "wrangler.jsonc", "wrangler.toml"];
+
+/**
+ * The state directory for a command run in `cwd`, found the way wrangler finds its config:
+ * --persist-to, else $ARTIFACTS_EMULATOR_PERSIST_TO, else walking up from `cwd` to the nearest
+ * folder with a wrangler config or a `.wrangler/state` an emulator has used (it has `artifacts/`):
+ * its `.wrangler/state`. With `preferLive` (commands that talk to a running emulator), a
+ * `.wrangler/state` further up that a live emulator serves wins over a nearer idle one, so the
+ * CLI finds an emulator started at the project's root from any folder below it.
+ */
+export function findStateDir(persistTo?: string, cwd = process.cwd(), env: Record<string, string | undefined> = process.env, opts: { preferLive?: boolean } = {}): string {
+  if (persistTo) return resolve(cwd, persistTo);
+  if (env[PERSIST_ENV]) return resolve(cwd, env[PERSIST_ENV]!);
+  let nearest: string | undefined;
+  for (let dir = resolve(cwd); ; dir = dirname(dir)) {
+    const state = join(dir, DEFAULT_PERSIST);
+    const used = existsSync(join(state, "artifacts"));
+    if (opts.preferLive && used && new StateDir(state).liveServer()) return state;
+    if (!nearest && (used || WRANGLER_CONFIGS.some((f) => existsSync(join(dir, f))))) {
+      nearest = state;
+      if (!opts.preferLive) break;
+    }
+    if (dirname(dir) === dir) break;
+  }
+  return nearest ?? join(resolve(cwd), DEFAULT_PERSIST);
+}
+
+/** Another live process serves this state directory (see StateDir.lock). */
+export class StateInUseError extends Error {
+  readonly code = "STATE_IN_USE";
+  constructor(
+    readonly root: string,
+    readonly pid: number,
+    readonly url: string | undefined,
+  ) {
+    super(`An emulator already serves ${root}${url ? ` at ${url}` : ""} (pid ${pid}); stop it first, or choose another state directory with --persist-to.`);
+  }
+}
+
+/** Whether a process with this id exists (EPERM: it does, owned by someone else). */
+export function pidAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
 
 export class StateDir {
   readonly root: string;
@@ -72,6 +123,45 @@ export class StateDir {
   }
   clearServer() {
     rmSync(this.file("server.json"), { force: true });
+  }
+  /** The server record, if its process is still alive (a crashed emulator leaves a stale one). */
+  liveServer(): { url: string; pid: number; startedAt: string } | undefined {
+    const s = this.server();
+    return s && pidAlive(s.pid) ? s : undefined;
+  }
+
+  /**
+   * One emulator per state directory: take `artifacts/lock` (created atomically with link(2),
+   * holding our pid) or throw StateInUseError naming the live holder. A lock whose process is
+   * gone is stale and replaced silently. Returns the release function.
+   */
+  lock(): () => void {
+    this.ensure();
+    const f = this.file("lock");
+    const mine = `${f}.${process.pid}.${randomBytes(4).toString("hex")}`;
+    writeFileSync(mine, `${process.pid}\n`);
+    try {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          linkSync(mine, f);
+          break;
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code !== "EEXIST" || attempt > 5) throw e;
+        }
+        const holder = Number(readFileSync(f, "utf8").trim());
+        if (holder !== process.pid && pidAlive(holder)) throw new StateInUseError(this.root, holder, this.liveServer()?.url);
+        rmSync(f, { force: true });
+      }
+    } finally {
+      rmSync(mine, { force: true });
+    }
+    return () => {
+      try {
+        if (Number(readFileSync(f, "utf8").trim()) === process.pid) rmSync(f, { force: true });
+      } catch {
+        // already gone
+      }
+    };
   }
 
   /**

@@ -61,6 +61,12 @@ export function artifactsTestOptions(o: ArtifactsTestOptions): PoolOptions {
   return {
     ...(main ? { main } : {}),
     remoteBindings: false,
+    // The pool runs workerd with --verbose by default, which logs every error an RPC method
+    // returns to its caller as "Uncaught (in promise)", even when the caller catches it (so an
+    // expected ArtifactsError looked like a crash), and, when the pool shuts the runtime down,
+    // "canceled this request because ... your Worker's code had hung" for the runner's own
+    // connection (even after a test that does nothing). `extend: { verbose: true }` turns it back on.
+    verbose: false,
     ...extend,
     miniflare: {
       ...consumer,

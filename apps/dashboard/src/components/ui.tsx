@@ -15,7 +15,7 @@ export function Loading({ label = "Loading…" }: { label?: string }) {
 /** What went wrong, in words a person can act on. */
 export function describeError(e: unknown): { title: string; detail: string } {
   if (e instanceof ApiError) {
-    if (e.status === 0) return { title: "Cannot reach the emulator", detail: "Is `artifacts-emulator start` still running? This page retries when you ask it to." };
+    if (e.status === 0) return { title: "Cannot reach the emulator", detail: "Is `npx artifacts-emulator start` still running? This page retries when you ask it to." };
     if (e.status === 401) return { title: "Not signed in", detail: e.message };
     if (e.status === 403) return { title: "Not allowed", detail: e.message };
     if (e.status === 404) return { title: "Not found", detail: e.message };

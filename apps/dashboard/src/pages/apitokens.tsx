@@ -49,7 +49,7 @@ export function ApiTokensPage() {
       <p class="muted">
         Tokens for the REST API (wrangler, the SDK, curl, this dashboard). Their secrets are stored hashed: each is shown once, when it is created.
       </p>
-      {!operator && <ErrorBox error={new Error("Managing API tokens needs the operator session: open the dashboard with `artifacts-emulator dashboard`.")} />}
+      {!operator && <ErrorBox error={new Error("Managing API tokens needs the operator session: open the dashboard with `npx artifacts-emulator dashboard`.")} />}
       {created?.value && <SecretOnce wide value={created.value} what={`API token “${created.name}”`} expires={created.expires_at} onDismiss={() => setCreated(null)} />}
       <div class="split">
         <section class="card">
@@ -108,7 +108,7 @@ export function ApiTokensPage() {
           ) : list.data!.length === 0 ? (
             <Empty title="No API tokens yet">
               <p class="muted">
-                Create one here or with <code>artifacts-emulator token create</code>.
+                Create one here or with <code>npx artifacts-emulator token create</code>.
               </p>
             </Empty>
           ) : (

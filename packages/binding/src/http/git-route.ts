@@ -1,7 +1,8 @@
 /**
  * Git remotes at /git/<namespace>/<repo>.git (contract §6). Order (§6.3): route → repo lookup
  * (404 before authentication) → repo token (401 with a Basic challenge so git reports an
- * authentication failure) → policy (403 for read tokens pushing and read-only repos) → the
+ * authentication failure; 403 naming the reason for an expired or revoked token of this repo,
+ * docs/contract-choices.md) → policy (403 for read tokens pushing and read-only repos) → the
  * repo's Durable Object, which runs the engine.
  */
 import type { Env } from "../env.js";
@@ -69,6 +70,16 @@ async function routeGit(request: Request, env: Env, info: RequestInfo): Promise<
   const action = service === "git-receive-pack" ? "git.push" : "git.fetch";
   const presented = gitCredential(request);
   const grant = presented ? await repo.verifyToken(presented) : null;
+  if (presented && !grant) {
+    // A token this repo issued that has expired or was revoked: say so (403), so git shows it for Bearer and Basic alike.
+    const refused = await repo.tokenRefusal(presented);
+    if (refused) {
+      info.principal = `repo-token:${refused.tokenId}`;
+      await ns.audit({ principal: info.principal, action, resource: rec.name, outcome: "denied", detail: refused.reason });
+      await request.body?.cancel().catch(() => {});
+      return text(403, refused.reason);
+    }
+  }
   const principal: Principal = grant ? { kind: "repo-token", id: grant.tokenId, scope: grant.scope, namespace, repoId: rec.id } : { kind: "anonymous" };
   info.principal = principalLabel(principal);
   const d = authorize(principal, action, { namespace, repoId: rec.id, readOnly: rec.readOnly });

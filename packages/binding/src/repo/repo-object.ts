@@ -245,6 +245,22 @@ export class RepoObject extends DurableObject<Env> {
     return { tokenId: row.id, scope: row.scope as "read" | "write" };
   }
 
+  /**
+   * Why a token of this repo that verifyToken refused cannot be used: expired or revoked (a known
+   * credential without the right: 403 with this reason, which git prints as `remote: …`; see
+   * docs/contract-choices.md). null for anything else (unknown here: 401).
+   */
+  async tokenRefusal(presented: string): Promise<{ tokenId: string; reason: string } | null> {
+    const secret = this.meta() ? tokenSecret(presented) : undefined;
+    if (!secret) return null;
+    const hash = await sha256Hex(secret);
+    const row = this.ctx.storage.sql.exec<{ id: string; hash: string; expires_at: number; revoked_at: number | null }>("SELECT id, hash, expires_at, revoked_at FROM tokens WHERE hash = ?", hash).toArray()[0];
+    if (!row || !digestEqual(row.hash, hash)) return null;
+    if (row.revoked_at !== null) return { tokenId: row.id, reason: `Artifacts token revoked at ${new Date(row.revoked_at).toISOString()}` };
+    if (row.expires_at <= Date.now()) return { tokenId: row.id, reason: `Artifacts token expired at ${new Date(row.expires_at).toISOString()}` };
+    return null;
+  }
+
   // ── reads ───────────────────────────────────────────────────────────────────
   private odb() {
     return new ObjectDb([this.store]);

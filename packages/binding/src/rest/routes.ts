@@ -7,7 +7,7 @@ import type { Env, RepoMeta } from "../env.js";
 import { ArtifactsError, invalidInput, toArtifactsError } from "../errors.js";
 import { AccessDenied, ArtifactsService, type CreateRepoResult } from "../service.js";
 import { authorize, principalLabel, type Action, type Decision, type Principal } from "../auth/policy.js";
-import { checkHash, checkNamespaceName, checkRepoName } from "../validate.js";
+import { checkApiTokenScopes, checkApiTokenTtl, checkHash, checkNamespaceName, checkRepoName } from "../validate.js";
 import { contentTypeFor } from "../repo/mime.js";
 import { restPrincipal } from "../http/auth.js";
 import { CF, fail, fromArtifactsError, ok } from "./envelope.js";
@@ -423,16 +423,14 @@ route("GET", "/api-tokens", "apitoken.manage", async (c) => {
 });
 route("POST", "/api-tokens", "apitoken.manage", async (c) => {
   const b = await json(c);
-  const scopes = (Array.isArray(b.scopes) ? b.scopes : ["artifacts:read"]) as unknown[];
-  if (scopes.length === 0 || scopes.some((s) => s !== "artifacts:read" && s !== "artifacts:write")) throw invalidInput("Invalid scopes: use artifacts:read and/or artifacts:write.");
+  const scopes = checkApiTokenScopes(b.scopes);
   const ns = b.namespace === undefined || b.namespace === null ? null : checkNamespaceName(b.namespace);
-  const ttl = b.ttl === undefined || b.ttl === null ? null : b.ttl;
-  if (ttl !== null && (typeof ttl !== "number" || !Number.isInteger(ttl) || ttl < 60)) throw invalidInput("Invalid ttl: must be an integer of at least 60 seconds.");
+  const ttl = checkApiTokenTtl(b.ttl);
   if (b.allow_ips !== undefined && b.allow_ips !== null && !Array.isArray(b.allow_ips)) throw invalidInput("Invalid allow_ips: must be an array of IP addresses or CIDRs.");
   const ips = (Array.isArray(b.allow_ips) ? b.allow_ips : []) as unknown[];
   if (ips.some((i) => typeof i !== "string" || !isValidCidr(i))) throw invalidInput("Invalid allow_ips: each entry must be an IP address or CIDR.");
   const name = typeof b.name === "string" && b.name ? b.name : "local token";
-  const t = await account(c).createApiToken({ name, scopes: [...new Set(scopes)] as ApiScope[], namespace: ns, ttlSeconds: ttl as number | null, allowIps: ips as string[] });
+  const t = await account(c).createApiToken({ name, scopes: scopes as ApiScope[], namespace: ns, ttlSeconds: ttl, allowIps: ips as string[] });
   return ok(restApiToken(t), 201);
 });
 route("DELETE", "/api-tokens/:id", "apitoken.manage", async (c) => {

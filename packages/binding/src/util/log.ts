@@ -35,6 +35,9 @@ export function redact(text: string): string {
     .replace(/(\w+:\/\/[^\s"'?#]*)\?[^\s"'#]*/g, "$1?[redacted]");
 }
 
+/** The User-Agent of the CLI's health probes. */
+export const PROBE_USER_AGENT = "artifacts-emulator-probe";
+
 /** What one HTTP request's log line says; handlers fill in what they learn (route, principal, repo). */
 export interface RequestInfo {
   route?: string;
@@ -48,9 +51,19 @@ export interface RequestInfo {
  * anything a client pasted), status, duration to the response head (Git responses stream after
  * it), the principal's id, and the edge's request id when there is one.
  */
-export function requestLine(request: Request, info: RequestInfo, status: number, startedAt: number, env: { REQUEST_LOG?: string }): void {
+export function requestLine(request: Request, info: RequestInfo, status: number, startedAt: number, env: { REQUEST_LOG?: string; REQUEST_LOG_FORMAT?: string }): void {
   if (env.REQUEST_LOG === "off") return;
   const ua = request.headers.get("User-Agent");
+  // The artifacts-emulator CLI's own health probes (status, readiness waits) are not news.
+  if (info.route?.endsWith("/health") && ua === PROBE_USER_AGENT) return;
+  // Under `wrangler dev`, wrangler logs the Git requests itself (not the /cdn-cgi/ ones): one line each.
+  if (env.REQUEST_LOG === "no-git" && new URL(request.url).pathname.startsWith("/git/")) return;
+  // For a terminal (`artifacts-emulator dev` on a TTY): the same facts as one short text line, like wrangler's.
+  if (env.REQUEST_LOG_FORMAT === "text") {
+    const where = [info.namespace, info.repo].filter((x) => x !== undefined).join("/");
+    console.log(`[artifacts] ${request.method} ${info.route ?? "unmatched"} ${status} (${Date.now() - startedAt}ms) ${info.principal ?? "anonymous"}${where ? ` ${where}` : ""}`);
+    return;
+  }
   log(status >= 500 ? "error" : "info", "request", {
     method: request.method,
     route: info.route ?? "unmatched",

@@ -2,7 +2,7 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { GitSandbox } from "@artifacts-emulator/git/testing/git";
-import { startService, type ServiceHandle } from "../support/service.js";
+import { ADMIN_TOKEN, startService, type ServiceHandle } from "../support/service.js";
 
 let svc: ServiceHandle;
 let sb: GitSandbox;
@@ -64,7 +64,7 @@ describe("git remote", () => {
     expect(Buffer.from(await file!.arrayBuffer()).equals(big)).toBe(true);
   });
 
-  test("no token is 401 with a Basic challenge; a read token cannot push (403); wrong-repo and revoked tokens are 401", async () => {
+  test("no token is 401 with a Basic challenge; a read token cannot push (403); a wrong-repo token is 401; a revoked one is 403 naming why", async () => {
     const a = await svc.artifacts.create("authrepo");
     const b = await svc.artifacts.create("otherrepo");
     const remote = a.remote.replace(/^https?:\/\/[^/]+/, svc.url);
@@ -95,9 +95,17 @@ describe("git remote", () => {
 
     expect(await repo.revokeToken(read.plaintext)).toBe(true);
     expect(await repo.revokeToken(read.id)).toBe(false);
-    const revoked = await sb.run(["ls-remote", basicUrl(remote, read.plaintext)]);
-    expect(revoked.code).not.toBe(0);
-    expect(revoked.stderr).toMatch(/Authentication failed/);
+    // git prints a 403's plain-text body as `remote: …`, with Bearer (where a 401 only makes git ask for a username) and Basic alike.
+    for (const args of [["ls-remote", basicUrl(remote, read.plaintext)], [...bearer(read.plaintext), "ls-remote", remote]]) {
+      const revoked = await sb.run(args);
+      expect(revoked.code).not.toBe(0);
+      expect(revoked.stderr).toMatch(/remote: Artifacts token revoked at \d{4}-\d\d-\d\dT/);
+      expect(revoked.stderr).not.toMatch(/could not read Username/);
+    }
+    const audit = await fetch(`${svc.url}/client/v4/accounts/local/artifacts/namespaces/default/audit?action=git.fetch`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } });
+    const entries = ((await audit.json()) as { result: Array<{ outcome: string; detail: string; principal: string }> }).result;
+    expect(entries[0]).toMatchObject({ outcome: "denied", principal: `repo-token:${read.id}` });
+    expect(entries[0]!.detail).toMatch(/^Artifacts token revoked at /);
     const tokens = await repo.listTokens();
     expect(tokens.tokens.find((t: { id: string }) => t.id === read.id)?.state).toBe("revoked");
   });

@@ -118,7 +118,7 @@ describe("repo tokens over REST", () => {
     expect(expectOk(await call(`${svc.base}/namespaces/tok-other/tokens/${other.id}`, { method: "DELETE" }))).toEqual({ id: other.id });
   });
 
-  test("with git: a read token fetches but cannot push (403); a write token pushes; a revoked one is refused (401)", async () => {
+  test("with git: a read token fetches but cannot push (403); a write token pushes; a revoked one is refused (403, naming why)", async () => {
     const repo = await createRepo(svc, NS, "t4");
     const read = expectOk<{ plaintext: string }>(await call(tokens(), { method: "POST", body: { repo: "t4", scope: "read" } }), 201);
     const write = expectOk<{ id: string; plaintext: string }>(await call(tokens(), { method: "POST", body: { repo: "t4", scope: "write", ttl: 600 } }), 201);
@@ -133,9 +133,10 @@ describe("repo tokens over REST", () => {
     expectOk(await call(`${tokens()}/${write.id}`, { method: "DELETE" }));
     const after = await sb.run([...bearerArgs(write.plaintext), "ls-remote", repo.remote]);
     expect(after.code).not.toBe(0);
+    expect(after.stderr).toMatch(/remote: Artifacts token revoked at /);
     const res = await fetch(`${repo.remote}/info/refs?service=git-upload-pack`, { headers: { Authorization: `Bearer ${write.plaintext}` } });
-    expect(res.status).toBe(401);
-    await res.body?.cancel();
+    expect(res.status).toBe(403);
+    expect(await res.text()).toMatch(/^Artifacts token revoked at \d{4}-/);
   });
 
   test("deleting a repo deletes its tokens", async () => {
