@@ -6,7 +6,7 @@
 import { ByteReader } from "../io/byte-reader.js";
 import { readPkt, pktText } from "../pktline/decode.js";
 import { DELIM, FLUSH, pktLine } from "../pktline/encode.js";
-import { concatBytes } from "../objects/bytes.js";
+import { concatBytes } from "../io/bytes.js";
 import { GitError } from "../errors.js";
 import { AGENT } from "../protocol/capabilities.js";
 

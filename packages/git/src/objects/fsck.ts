@@ -8,7 +8,7 @@
 import type { Oid } from "./oid.js";
 import type { ObjectType } from "./types.js";
 import { GitError } from "../errors.js";
-import { decodeLatin1 as latin1 } from "./bytes.js";
+import { decodeLatin1 as latin1 } from "../io/bytes.js";
 
 /** An object that git's fsck refuses; `id` is git's message id (e.g. `hasDotgit`). */
 export class FsckError extends GitError {

@@ -1,17 +1,13 @@
 import { bytesToHex, hexToBytes, oidAt, type Oid } from "./oid.js";
-import { concatBytes, decodeLatin1, encodeLatin1 } from "./bytes.js";
+import { concatBytes, decodeLatin1, encodeLatin1 } from "../io/bytes.js";
 import { GitFormatError } from "../errors.js";
 
-/** Tree entry modes git writes. Names are latin1-decoded bytes (lossless). */
-export type TreeMode = "100644" | "100755" | "120000" | "160000" | "40000";
+/** A tree entry; names are latin1-decoded bytes (lossless). */
 export interface TreeEntry {
   mode: string;
   name: string;
   oid: Oid;
 }
-
-export const isTreeMode = (m: string) => m === "40000" || m === "040000";
-export const isGitlinkMode = (m: string) => m === "160000";
 
 export function parseTree(data: Uint8Array): TreeEntry[] {
   const out: TreeEntry[] = [];
@@ -66,13 +62,6 @@ export function scanTree(data: Uint8Array, fn: (oid: Oid, kind: number) => void)
     fn(oidAt(data, nul + 1), kind);
     i = nul + 21;
   }
-}
-
-/** Git's tree order: byte order of names, where a tree's name sorts as if it ended in "/". */
-export function compareTreeEntries(a: TreeEntry, b: TreeEntry): number {
-  const an = isTreeMode(a.mode) ? a.name + "/" : a.name;
-  const bn = isTreeMode(b.mode) ? b.name + "/" : b.name;
-  return an < bn ? -1 : an > bn ? 1 : 0;
 }
 
 export function serializeTree(entries: readonly TreeEntry[]): Uint8Array {

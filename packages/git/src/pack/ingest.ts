@@ -19,8 +19,8 @@ import { GitFormatError, LimitExceededError, PackCorruptError } from "../errors.
 import type { ObjectStore, Quarantine, StoredObject } from "../storage/types.js";
 import { ObjectDb } from "../storage/object-db.js";
 import { readPack, type PackReadOptions } from "./reader.js";
-import { applyDelta, DEFAULT_MAX_OBJECT_SIZE } from "./delta.js";
-import { deflate, inflateExact } from "./zlib.js";
+import { applyDelta, DEFAULT_MAX_OBJECT_SIZE } from "../objects/delta.js";
+import { deflate, inflateExact } from "../io/zlib.js";
 
 export const MAX_DELTA_DEPTH = 50;
 

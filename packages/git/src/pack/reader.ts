@@ -10,8 +10,8 @@ import { bytesToHex, type Oid } from "../objects/oid.js";
 import { OFS_DELTA, REF_DELTA } from "../objects/types.js";
 import { LimitExceededError, PackCorruptError } from "../errors.js";
 import { decodeEntryHeader, decodeOfsOffset } from "./entry.js";
-import { inflateEntry } from "./zlib.js";
-import { DEFAULT_MAX_OBJECT_SIZE } from "./delta.js";
+import { inflateEntry } from "../io/zlib.js";
+import { DEFAULT_MAX_OBJECT_SIZE } from "../objects/delta.js";
 
 export interface PackEntry {
   /** Offset of the entry header from the start of the pack. */

@@ -1,5 +1,5 @@
 import { ByteReader } from "../io/byte-reader.js";
-import { decodeUtf8 } from "../objects/bytes.js";
+import { decodeUtf8 } from "../io/bytes.js";
 import { ProtocolError } from "../errors.js";
 
 export type Pkt =
@@ -41,19 +41,6 @@ export async function readPkt(r: ByteReader): Promise<Pkt | undefined> {
 export function pktText(p: Pkt & { kind: "data" }): string {
   const d = p.data;
   return decodeUtf8(d[d.length - 1] === 10 ? d.subarray(0, d.length - 1) : d);
-}
-
-/** Read data lines as text up to (and consuming) a flush; returns undefined at clean EOF before any line. */
-export async function readLinesUntilFlush(r: ByteReader): Promise<{ lines: string[]; end: "flush" | "delim" | "eof" }> {
-  const lines: string[] = [];
-  for (;;) {
-    const p = await readPkt(r);
-    if (!p) return { lines, end: "eof" };
-    if (p.kind === "flush") return { lines, end: "flush" };
-    if (p.kind === "delim") return { lines, end: "delim" };
-    if (p.kind === "end") throw new ProtocolError("protocol error: unexpected response-end packet");
-    lines.push(pktText(p));
-  }
 }
 
 function printable(b: Uint8Array): string {

@@ -8,9 +8,8 @@ import { DELIM, FLUSH, pktLine } from "../pktline/encode.js";
 import type { ObjectDb } from "../storage/object-db.js";
 import { ProtocolError } from "../errors.js";
 import type { RefsView } from "./refs-view.js";
-import { framePack } from "./upload-pack-v0.js";
 import {
-  checkWants, commonHaves, emptyFetchArgs, isDeepening, okToGiveUp, packEvents, parseFetchLine, shallowFor, UploadPackError,
+  checkWants, commonHaves, emptyFetchArgs, framePack, isDeepening, okToGiveUp, packEvents, parseFetchLine, shallowFor, UploadPackError,
 } from "./fetch-common.js";
 
 export interface V2Request {

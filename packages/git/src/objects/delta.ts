@@ -25,11 +25,6 @@ function readVarint(d: Uint8Array, pos: number): [value: number, next: number] {
   return [v, pos];
 }
 
-export function deltaResultSize(delta: Uint8Array): number {
-  const [, p] = readVarint(delta, 0);
-  return readVarint(delta, p)[0];
-}
-
 /** Bytes the instructions from `pos` produce, checking every copy and insert against the base and the delta. */
 function producedBytes(delta: Uint8Array, pos: number, baseLength: number, limit: number): number {
   let total = 0;
