@@ -26,12 +26,10 @@ export function inflateEntry(input: Uint8Array, expected: number): InflateResult
   } catch (e) {
     const code = (e as { code?: string }).code;
     if (code === "Z_BUF_ERROR") return "need-more";
-    if (code === "ERR_BUFFER_TOO_LARGE" || e instanceof RangeError)
-      throw new PackCorruptError(`inflated object is larger than its declared size ${expected}`);
+    if (code === "ERR_BUFFER_TOO_LARGE" || e instanceof RangeError) throw new PackCorruptError(`inflated object is larger than its declared size ${expected}`);
     throw new PackCorruptError(`corrupt zlib stream: ${(e as Error).message}`);
   }
-  if (r.buffer.length !== expected)
-    throw new PackCorruptError(`inflated size ${r.buffer.length} does not match declared size ${expected}`);
+  if (r.buffer.length !== expected) throw new PackCorruptError(`inflated size ${r.buffer.length} does not match declared size ${expected}`);
   return { data: plain(r.buffer), consumed: r.engine.bytesWritten };
 }
 

@@ -51,7 +51,13 @@ export function serializeCommit(c: Commit): Uint8Array {
 
 /** Build a commit from fields (headers derived in git's canonical order). */
 export function makeCommit(f: { tree: Oid; parents: Oid[]; author: string; committer: string; message: string; extra?: Array<[string, string]> }): Commit {
-  const headers: Array<[string, string]> = [["tree", f.tree], ...f.parents.map((p): [string, string] => ["parent", p]), ["author", f.author], ["committer", f.committer], ...(f.extra ?? [])];
+  const headers: Array<[string, string]> = [
+    ["tree", f.tree],
+    ...f.parents.map((p): [string, string] => ["parent", p]),
+    ["author", f.author],
+    ["committer", f.committer],
+    ...(f.extra ?? []),
+  ];
   return { tree: f.tree, parents: f.parents, author: f.author, committer: f.committer, headers, message: f.message };
 }
 

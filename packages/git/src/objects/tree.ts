@@ -56,9 +56,14 @@ export function scanTree(data: Uint8Array, fn: (oid: Oid, kind: number) => void)
     }
     let kind = TREE_ENTRY_OTHER;
     const m0 = data[i]!;
-    if (ml === 5 ? m0 === 0x34 && data[i + 1] === 0x30 && data[i + 2] === 0x30 && data[i + 3] === 0x30 && data[i + 4] === 0x30
-        : m0 === 0x30 && data[i + 1] === 0x34 && data[i + 2] === 0x30 && data[i + 3] === 0x30 && data[i + 4] === 0x30 && data[i + 5] === 0x30) kind = TREE_ENTRY_TREE;
-    else if (ml === 6 && m0 === 0x31 && data[i + 1] === 0x36 && data[i + 2] === 0x30 && data[i + 3] === 0x30 && data[i + 4] === 0x30 && data[i + 5] === 0x30) kind = TREE_ENTRY_GITLINK;
+    if (
+      ml === 5
+        ? m0 === 0x34 && data[i + 1] === 0x30 && data[i + 2] === 0x30 && data[i + 3] === 0x30 && data[i + 4] === 0x30
+        : m0 === 0x30 && data[i + 1] === 0x34 && data[i + 2] === 0x30 && data[i + 3] === 0x30 && data[i + 4] === 0x30 && data[i + 5] === 0x30
+    )
+      kind = TREE_ENTRY_TREE;
+    else if (ml === 6 && m0 === 0x31 && data[i + 1] === 0x36 && data[i + 2] === 0x30 && data[i + 3] === 0x30 && data[i + 4] === 0x30 && data[i + 5] === 0x30)
+      kind = TREE_ENTRY_GITLINK;
     fn(oidAt(data, nul + 1), kind);
     i = nul + 21;
   }

@@ -65,7 +65,8 @@ export async function* readPack(r: ByteReader, opts: PackReadOptions = {}): Asyn
   const packStart = r.offset;
   try {
     const count = await readPackHeader(r);
-    if (opts.maxObjects !== undefined && count > opts.maxObjects) throw new LimitExceededError(`pack has ${count} objects, more than the limit of ${opts.maxObjects}`);
+    if (opts.maxObjects !== undefined && count > opts.maxObjects)
+      throw new LimitExceededError(`pack has ${count} objects, more than the limit of ${opts.maxObjects}`);
     for (let i = 0; i < count; i++) {
       const offset = r.offset - packStart;
       // Entry header: at most 10 bytes of type/size plus 20 of base id or ~10 of offset.
@@ -92,7 +93,13 @@ export async function* readPack(r: ByteReader, opts: PackReadOptions = {}): Asyn
       }
       r.consume(hlen);
       if (opts.onEntryHeader) {
-        const p = opts.onEntryHeader({ offset, packType: type, size, ...(baseOffset !== undefined ? { baseOffset } : {}), ...(baseOid !== undefined ? { baseOid } : {}) });
+        const p = opts.onEntryHeader({
+          offset,
+          packType: type,
+          size,
+          ...(baseOffset !== undefined ? { baseOffset } : {}),
+          ...(baseOid !== undefined ? { baseOid } : {}),
+        });
         if (p) await p;
       }
       // The window grows with the bytes that actually arrive (doubling from 64 KiB), never to the

@@ -2,11 +2,7 @@ import { ByteReader } from "../io/byte-reader.js";
 import { decodeUtf8 } from "../io/bytes.js";
 import { ProtocolError } from "../errors.js";
 
-export type Pkt =
-  | { kind: "data"; data: Uint8Array }
-  | { kind: "flush" }
-  | { kind: "delim" }
-  | { kind: "end" };
+export type Pkt = { kind: "data"; data: Uint8Array } | { kind: "flush" } | { kind: "delim" } | { kind: "end" };
 
 function hexVal(c: number): number {
   if (c >= 48 && c <= 57) return c - 48;
@@ -28,9 +24,9 @@ export async function readPkt(r: ByteReader): Promise<Pkt | undefined> {
     if (v < 0) throw new ProtocolError(`protocol error: bad line length character: ${printable(h.subarray(0, 4))}`);
     n = n * 16 + v;
   }
-  if (n === 0) return r.consume(4), { kind: "flush" };
-  if (n === 1) return r.consume(4), { kind: "delim" };
-  if (n === 2) return r.consume(4), { kind: "end" };
+  if (n === 0) return (r.consume(4), { kind: "flush" });
+  if (n === 1) return (r.consume(4), { kind: "delim" });
+  if (n === 2) return (r.consume(4), { kind: "end" });
   if (n < 4) throw new ProtocolError(`protocol error: bad line length ${n}`);
   if (!(await r.fill(n))) throw new ProtocolError("protocol error: pkt-line length past end of input");
   r.consume(4);

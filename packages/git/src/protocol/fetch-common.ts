@@ -30,7 +30,18 @@ export interface FetchArgs {
 }
 
 export function emptyFetchArgs(): FetchArgs {
-  return { wants: [], haves: [], done: false, clientShallow: new Set(), deepenRelative: false, deepenNot: [], thinPack: false, ofsDelta: false, noProgress: false, includeTag: false };
+  return {
+    wants: [],
+    haves: [],
+    done: false,
+    clientShallow: new Set(),
+    deepenRelative: false,
+    deepenNot: [],
+    thinPack: false,
+    ofsDelta: false,
+    noProgress: false,
+    includeTag: false,
+  };
 }
 
 /** An error git shows as "fatal: remote error: <message>" (an ERR packet). */
@@ -149,7 +160,8 @@ export async function okToGiveUp(odb: ObjectDb, wants: readonly Oid[], common: r
 
 export async function shallowFor(odb: ObjectDb, view: RefsView, a: FetchArgs): Promise<ShallowResult | undefined> {
   if (!isDeepening(a)) return undefined;
-  if (a.depth !== undefined && (a.deepenSince !== undefined || a.deepenNot.length)) throw new UploadPackError("upload-pack: deepen and deepen-since (or deepen-not) cannot be used together");
+  if (a.depth !== undefined && (a.deepenSince !== undefined || a.deepenNot.length))
+    throw new UploadPackError("upload-pack: deepen and deepen-since (or deepen-not) cannot be used together");
   const not: Oid[] = [];
   for (const name of a.deepenNot) {
     const r = view.refs.find((x) => x.name === name || x.name === `refs/tags/${name}` || x.name === `refs/heads/${name}`);
@@ -173,7 +185,14 @@ export type PackEvent = { band: 1; data: Uint8Array; headroom?: number } | { ban
  * Enumerate and stream the pack: band 1 pack bytes, band 2 progress text. With `frame`, pack chunks
  * are `frame.chunkSize` long with `frame.headroom` free bytes in front (see writePack).
  */
-export async function* packEvents(odb: ObjectDb, view: RefsView, a: FetchArgs, common: readonly Oid[], shallow: ShallowResult | undefined, frame?: { chunkSize: number; headroom: number }): AsyncGenerator<PackEvent> {
+export async function* packEvents(
+  odb: ObjectDb,
+  view: RefsView,
+  a: FetchArgs,
+  common: readonly Oid[],
+  shallow: ShallowResult | undefined,
+  frame?: { chunkSize: number; headroom: number },
+): AsyncGenerator<PackEvent> {
   const boundary = shallow?.boundary ?? a.clientShallow;
   const wants = [...a.wants];
   // Unshallowed commits are on the client already, but their parents must now be sent.
@@ -205,7 +224,8 @@ export async function* packEvents(odb: ObjectDb, view: RefsView, a: FetchArgs, c
   for (;;) {
     const r = await gen.next();
     if (r.done) {
-      if (!a.noProgress) yield { band: 2, text: `Total ${r.value.total} (delta ${r.value.deltas}), reused ${r.value.reused} (delta ${r.value.deltas}), pack-reused 0\n` };
+      if (!a.noProgress)
+        yield { band: 2, text: `Total ${r.value.total} (delta ${r.value.deltas}), reused ${r.value.reused} (delta ${r.value.deltas}), pack-reused 0\n` };
       return;
     }
     yield frame ? { band: 1, data: r.value, headroom: frame.headroom } : { band: 1, data: r.value };

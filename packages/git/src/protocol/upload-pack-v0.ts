@@ -12,7 +12,17 @@ import { ProtocolError } from "../errors.js";
 import { parseCaps } from "./capabilities.js";
 import type { RefsView } from "./refs-view.js";
 import {
-  checkWants, commonHaves, emptyFetchArgs, framePack, isDeepening, okToGiveUp, packEvents, parseFetchLine, shallowFor, UploadPackError, type FetchArgs,
+  checkWants,
+  commonHaves,
+  emptyFetchArgs,
+  framePack,
+  isDeepening,
+  okToGiveUp,
+  packEvents,
+  parseFetchLine,
+  shallowFor,
+  UploadPackError,
+  type FetchArgs,
 } from "./fetch-common.js";
 
 interface V0Request {
@@ -53,7 +63,8 @@ export async function parseUploadPackV0(r: ByteReader): Promise<V0Request> {
       end = "done";
       break;
     }
-    if (!line.startsWith("have ") || !parseFetchLine(line, args)) throw new UploadPackError(`upload-pack: protocol error, expected have or done, got '${line}'`);
+    if (!line.startsWith("have ") || !parseFetchLine(line, args))
+      throw new UploadPackError(`upload-pack: protocol error, expected have or done, got '${line}'`);
   }
   args.thinPack = caps.has("thin-pack");
   args.ofsDelta = caps.has("ofs-delta");

@@ -171,4 +171,3 @@ export class ObjectDb {
     return undefined;
   }
 }
-
