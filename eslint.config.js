@@ -3,12 +3,15 @@
 import js from "@eslint/js";
 import { defineConfig, globalIgnores } from "eslint/config";
 import stylistic from "@stylistic/eslint-plugin";
+import globals from "globals";
 import tseslint from "typescript-eslint";
 
 export default defineConfig(
   globalIgnores(["**/node_modules/**", "**/dist/**", "**/.wrangler/**", "**/coverage/**", ".tools/**", "**/.turbo/**"]),
   js.configs.recommended,
   tseslint.configs.recommended,
+  // Plain JavaScript here is Node scripts and configs (TypeScript files get their globals from tsc).
+  { files: ["**/*.{js,mjs,cjs}"], languageOptions: { globals: globals.node } },
   {
     plugins: { "@stylistic": stylistic },
     linterOptions: { reportUnusedDisableDirectives: "error" },
