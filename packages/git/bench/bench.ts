@@ -114,7 +114,15 @@ async function main(): Promise<number> {
       console.log(`rep ${rep + 1}/${reps} done`);
     }
 
-    console.log("\n" + formatTable(OPS.map((op) => op.name), results, idle, reps));
+    console.log(
+      "\n" +
+        formatTable(
+          OPS.map((op) => op.name),
+          results,
+          idle,
+          reps,
+        ),
+    );
     const failed = failures(results);
     if (failed.length) {
       console.log(`\n${failed.length} failed run(s):\n  ${failed.join("\n  ")}`);

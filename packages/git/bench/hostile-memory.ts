@@ -33,7 +33,9 @@ interface Server {
 }
 
 async function startServer(dist: string): Promise<Server> {
-  const child = spawn(process.execPath, [join(dist, "serve.mjs"), "--port", "0", "--quiet", "--max-object-bytes", String(LIMIT)], { stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(process.execPath, [join(dist, "serve.mjs"), "--port", "0", "--quiet", "--max-object-bytes", String(LIMIT)], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   const base = await new Promise<string>((resolve, reject) => {
     let out = "";
     child.stdout!.setEncoding("utf8").on("data", (d: string) => {
@@ -50,7 +52,15 @@ async function main(): Promise<number> {
   const dist = dirname(fileURLToPath(import.meta.url));
   const work = await mkdtemp(join(tmpdir(), "hostile-memory-"));
   try {
-    const env = { ...process.env, HOME: work, GIT_CONFIG_NOSYSTEM: "1", GIT_AUTHOR_NAME: "m", GIT_AUTHOR_EMAIL: "m@example.com", GIT_COMMITTER_NAME: "m", GIT_COMMITTER_EMAIL: "m@example.com" };
+    const env = {
+      ...process.env,
+      HOME: work,
+      GIT_CONFIG_NOSYSTEM: "1",
+      GIT_AUTHOR_NAME: "m",
+      GIT_AUTHOR_EMAIL: "m@example.com",
+      GIT_COMMITTER_NAME: "m",
+      GIT_COMMITTER_EMAIL: "m@example.com",
+    };
     const src = join(work, "src");
     await run("git", ["init", "-q", "-b", "main", src], { env });
     await writeFile(join(src, "README.md"), "# target\n");
@@ -69,7 +79,11 @@ async function main(): Promise<number> {
         await run("git", ["-C", src, "push", "-q", `${srv.base}/target.git`, "main"], { env });
         await writeFile(`/proc/${srv.pid}/clear_refs`, "5");
         const before = await status(srv.pid, "VmRSS");
-        const res = await sendCase(`${srv.base}/target.git`, once).catch((e: Error) => ({ status: 0, body: Buffer.alloc(0), refusal: `no answer: ${e.message}` }));
+        const res = await sendCase(`${srv.base}/target.git`, once).catch((e: Error) => ({
+          status: 0,
+          body: Buffer.alloc(0),
+          refusal: `no answer: ${e.message}`,
+        }));
         const moved = (await status(srv.pid, "VmHWM")) - before;
         rows.push({ name: `${c.service.slice(4)}: ${c.name}`, moved, status: res.status, refusal: res.status > 0 && res.status < 500 ? res.refusal : null });
       } finally {

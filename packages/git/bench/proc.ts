@@ -13,11 +13,7 @@ export interface RunResult {
 }
 
 /** Runs a command to completion; rejects on a non-zero exit or after `timeoutMs`. */
-export function run(
-  cmd: string,
-  args: string[],
-  opts: SpawnOptions & { input?: AsyncIterable<string | Buffer>; timeoutMs?: number } = {},
-): Promise<RunResult> {
+export function run(cmd: string, args: string[], opts: SpawnOptions & { input?: AsyncIterable<string | Buffer>; timeoutMs?: number } = {}): Promise<RunResult> {
   const { input, timeoutMs = 300_000, ...spawnOpts } = opts;
   return new Promise((resolve, reject) => {
     const started = performance.now();

@@ -40,15 +40,7 @@ export function formatTable(ops: string[], results: Results, idle: Map<string, n
     const x = results.get(a)?.get(op);
     const y = results.get(b)?.get(op);
     const both = x?.ms.length && y?.ms.length;
-    rows.push([
-      op,
-      cell(x, ms, 0),
-      cell(y, ms, 0),
-      both ? ratio(ms(x), ms(y)) : "-",
-      cell(x, peak, 1),
-      cell(y, peak, 1),
-      both ? ratio(peak(x), peak(y)) : "-",
-    ]);
+    rows.push([op, cell(x, ms, 0), cell(y, ms, 0), both ? ratio(ms(x), ms(y)) : "-", cell(x, peak, 1), cell(y, peak, 1), both ? ratio(peak(x), peak(y)) : "-"]);
   }
   const [ia, ib] = [idle.get(a), idle.get(b)];
   const idleCell = (v: number | undefined) => (v ? mib(v).toFixed(1) : "-");
@@ -62,7 +54,5 @@ export function formatTable(ops: string[], results: Results, idle: Map<string, n
 }
 
 export function failures(results: Results): string[] {
-  return [...results].flatMap(([server, byOp]) =>
-    [...byOp].flatMap(([op, s]) => s.errors.map((e) => `${server} / ${op}: ${e}`)),
-  );
+  return [...results].flatMap(([server, byOp]) => [...byOp].flatMap(([op, s]) => s.errors.map((e) => `${server} / ${op}: ${e}`)));
 }

@@ -75,12 +75,7 @@ export async function startOurs(servePath: string, env: NodeJS.ProcessEnv): Prom
   };
 }
 
-export async function startOracle(
-  benchPath: string,
-  root: string,
-  repos: string[],
-  env: NodeJS.ProcessEnv,
-): Promise<ServerProcess> {
+export async function startOracle(benchPath: string, root: string, repos: string[], env: NodeJS.ProcessEnv): Promise<ServerProcess> {
   const args = [benchPath, "--oracle-child", root, ...repos];
   const { child, base, stderrTail } = await spawnServer(process.execPath, args, env);
   return {

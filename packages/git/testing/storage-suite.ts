@@ -26,7 +26,10 @@ export function runStorageSuite(name: string, makeStore: () => Promise<RepoStore
       const s = await makeStore();
       const a = blob("a");
       const b = blob("b");
-      const delta: [string, StoredObject] = ["c".repeat(40), { type: "blob", size: 1, zdata: deflate(new Uint8Array([1, 1, 0x91, 0, 1])), base: a[0], deltaSize: 5, depth: 1 }];
+      const delta: [string, StoredObject] = [
+        "c".repeat(40),
+        { type: "blob", size: 1, zdata: deflate(new Uint8Array([1, 1, 0x91, 0, 1])), base: a[0], deltaSize: 5, depth: 1 },
+      ];
       await s.putObjects([a, b, delta]);
       expect(await s.hasMany([a[0], "f".repeat(40), b[0]])).toEqual([true, false, true]);
       const got = await s.get(delta[0]);
@@ -103,15 +106,36 @@ export function runStorageSuite(name: string, makeStore: () => Promise<RepoStore
       const [x] = blob("x");
       const [y] = blob("y");
       await s.putObjects([blob("x"), blob("y")]);
-      await s.commit(undefined, [{ name: "refs/heads/a", old: ZERO_OID, new: x }, { name: "refs/heads/b", old: ZERO_OID, new: x }], { atomic: false });
-      const mixed = await s.commit(undefined, [{ name: "refs/heads/a", old: x, new: y }, { name: "refs/heads/b", old: y, new: x }], { atomic: false });
+      await s.commit(
+        undefined,
+        [
+          { name: "refs/heads/a", old: ZERO_OID, new: x },
+          { name: "refs/heads/b", old: ZERO_OID, new: x },
+        ],
+        { atomic: false },
+      );
+      const mixed = await s.commit(
+        undefined,
+        [
+          { name: "refs/heads/a", old: x, new: y },
+          { name: "refs/heads/b", old: y, new: x },
+        ],
+        { atomic: false },
+      );
       expect(mixed.map((r) => r.ok)).toEqual([true, false]);
       expect(await s.readRef("refs/heads/a")).toBe(y);
 
       const q = await s.beginQuarantine();
       const n = blob("new in atomic push");
       await q.put([n]);
-      const atomic = await s.commit(q, [{ name: "refs/heads/a", old: y, new: n[0] }, { name: "refs/heads/b", old: y, new: n[0] }], { atomic: true });
+      const atomic = await s.commit(
+        q,
+        [
+          { name: "refs/heads/a", old: y, new: n[0] },
+          { name: "refs/heads/b", old: y, new: n[0] },
+        ],
+        { atomic: true },
+      );
       expect(atomic).toEqual([
         { name: "refs/heads/a", ok: false, reason: "atomic push failure" },
         { name: "refs/heads/b", ok: false, reason: "failed to update ref" },
@@ -124,7 +148,11 @@ export function runStorageSuite(name: string, makeStore: () => Promise<RepoStore
       const s = await makeStore();
       const [x] = blob("x");
       await s.putObjects([blob("x")]);
-      await s.commit(undefined, ["refs/tags/v1", "refs/heads/z", "refs/heads/a"].map((name) => ({ name, old: ZERO_OID, new: x })), { atomic: false });
+      await s.commit(
+        undefined,
+        ["refs/tags/v1", "refs/heads/z", "refs/heads/a"].map((name) => ({ name, old: ZERO_OID, new: x })),
+        { atomic: false },
+      );
       expect((await s.listRefs()).map((r) => r.name)).toEqual(["refs/heads/a", "refs/heads/z", "refs/tags/v1"]);
     });
 

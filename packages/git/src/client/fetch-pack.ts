@@ -6,7 +6,7 @@
 import { ByteReader } from "../io/byte-reader.js";
 import { readPkt, pktText } from "../pktline/decode.js";
 import { DELIM, FLUSH, pktLine } from "../pktline/encode.js";
-import { concatBytes } from "../objects/bytes.js";
+import { concatBytes } from "../io/bytes.js";
 import { GitError } from "../errors.js";
 import { AGENT } from "../protocol/capabilities.js";
 
@@ -42,7 +42,11 @@ function base(url: string): string {
 async function send(url: string, init: RequestInit, opts: RemoteOptions): Promise<Response> {
   let res: Response;
   try {
-    res = await (opts.fetch ?? fetch)(url, { ...init, redirect: "manual", headers: { ...(init.headers as Record<string, string>), ...opts.headers, "Git-Protocol": "version=2", "User-Agent": `git/${AGENT}` } });
+    res = await (opts.fetch ?? fetch)(url, {
+      ...init,
+      redirect: "manual",
+      headers: { ...(init.headers as Record<string, string>), ...opts.headers, "Git-Protocol": "version=2", "User-Agent": `git/${AGENT}` },
+    });
   } catch (e) {
     throw new RemoteError("unavailable", `network error: ${(e as Error).message}`);
   }
@@ -68,8 +72,28 @@ export async function lsRemote(url: string, opts: RemoteOptions = {}): Promise<{
     throw new RemoteError("unavailable", "the remote does not speak Git protocol v2");
   }
   await r.drain();
-  const body = concatBytes([pktLine("command=ls-refs"), pktLine(`agent=${AGENT}`), pktLine("object-format=sha1"), DELIM, pktLine("symrefs"), pktLine("peel"), pktLine("unborn"), pktLine("ref-prefix HEAD"), pktLine("ref-prefix refs/heads/"), pktLine("ref-prefix refs/tags/"), FLUSH]);
-  const res = await send(`${base(url)}/git-upload-pack`, { method: "POST", headers: { "Content-Type": "application/x-git-upload-pack-request", Accept: "application/x-git-upload-pack-result" }, body: body as BodyInit }, opts);
+  const body = concatBytes([
+    pktLine("command=ls-refs"),
+    pktLine(`agent=${AGENT}`),
+    pktLine("object-format=sha1"),
+    DELIM,
+    pktLine("symrefs"),
+    pktLine("peel"),
+    pktLine("unborn"),
+    pktLine("ref-prefix HEAD"),
+    pktLine("ref-prefix refs/heads/"),
+    pktLine("ref-prefix refs/tags/"),
+    FLUSH,
+  ]);
+  const res = await send(
+    `${base(url)}/git-upload-pack`,
+    {
+      method: "POST",
+      headers: { "Content-Type": "application/x-git-upload-pack-request", Accept: "application/x-git-upload-pack-result" },
+      body: body as BodyInit,
+    },
+    opts,
+  );
   const rr = new ByteReader(res.body!);
   const refs: RemoteRef[] = [];
   let head: string | undefined;
@@ -99,7 +123,15 @@ export async function fetchPackStream(url: string, wants: readonly string[], opt
   const lines = [pktLine("command=fetch"), pktLine(`agent=${AGENT}`), pktLine("object-format=sha1"), DELIM, pktLine("ofs-delta"), pktLine("no-progress")];
   for (const w of new Set(wants)) lines.push(pktLine(`want ${w}`));
   lines.push(pktLine("done"), FLUSH);
-  const res = await send(`${base(url)}/git-upload-pack`, { method: "POST", headers: { "Content-Type": "application/x-git-upload-pack-request", Accept: "application/x-git-upload-pack-result" }, body: concatBytes(lines) as BodyInit }, opts);
+  const res = await send(
+    `${base(url)}/git-upload-pack`,
+    {
+      method: "POST",
+      headers: { "Content-Type": "application/x-git-upload-pack-request", Accept: "application/x-git-upload-pack-result" },
+      body: concatBytes(lines) as BodyInit,
+    },
+    opts,
+  );
   const r = new ByteReader(res.body!);
   // Skip sections up to "packfile"; then demultiplex side-band 1 into a byte stream.
   for (;;) {

@@ -94,7 +94,7 @@ function bodyReader(request: Request, max: number): ByteReader {
       if (done) return controller.close();
       seen += value.length;
       if (seen <= max) return controller.enqueue(value);
-      for (let drained = 0; drained < DRAIN_AFTER_LIMIT; ) {
+      for (let drained = 0; drained < DRAIN_AFTER_LIMIT;) {
         const next = await source.read().catch(() => ({ done: true as const, value: undefined }));
         if (next.done) break;
         drained += next.value.length;
@@ -135,7 +135,11 @@ function oneLine(s: string): string {
 
 async function handle(request: Request, path: string, store: RepoStore, opts: GitHttpOptions): Promise<Response> {
   const url = new URL(request.url);
-  const version = /(^|:)version=2(:|$)/.test(request.headers.get("Git-Protocol") ?? "") ? 2 : /(^|:)version=1(:|$)/.test(request.headers.get("Git-Protocol") ?? "") ? 1 : 0;
+  const version = /(^|:)version=2(:|$)/.test(request.headers.get("Git-Protocol") ?? "")
+    ? 2
+    : /(^|:)version=1(:|$)/.test(request.headers.get("Git-Protocol") ?? "")
+      ? 1
+      : 0;
   const need = (service: Service): Response | undefined => {
     if (service === "git-receive-pack" && opts.access !== "write") return text(403, "Write access is required to push to this repository.");
     if (opts.access === "none") return text(403, "Read access is required.");
@@ -145,7 +149,8 @@ async function handle(request: Request, path: string, store: RepoStore, opts: Gi
   if (path === "info/refs") {
     if (request.method !== "GET" && request.method !== "HEAD") return text(405, "Method not allowed");
     const service = url.searchParams.get("service");
-    if (service !== "git-upload-pack" && service !== "git-receive-pack") return text(403, "Unsupported service: only smart HTTP (git-upload-pack, git-receive-pack) is served");
+    if (service !== "git-upload-pack" && service !== "git-receive-pack")
+      return text(403, "Unsupported service: only smart HTTP (git-upload-pack, git-receive-pack) is served");
     const denied = need(service);
     if (denied) return denied;
     const header = [pktLine(`# service=${service}`), FLUSH];
@@ -180,7 +185,10 @@ async function handle(request: Request, path: string, store: RepoStore, opts: Gi
       await body.drain().catch(() => 0);
       return stream([], resultType);
     }
-    return stream(receivePack(req, body, store, { ...(opts.limits ? { limits: opts.limits } : {}), ...(opts.onPush ? { onOutcome: opts.onPush } : {}) }), resultType);
+    return stream(
+      receivePack(req, body, store, { ...(opts.limits ? { limits: opts.limits } : {}), ...(opts.onPush ? { onOutcome: opts.onPush } : {}) }),
+      resultType,
+    );
   }
 
   // upload-pack: parse the whole (small) request first so protocol errors become ERR packets.
@@ -220,5 +228,3 @@ async function* prepend(first: IteratorResult<Uint8Array, unknown>, rest: AsyncG
   yield first.value;
   yield* rest;
 }
-
-

@@ -1,5 +1,6 @@
-import { decodeLatin1, encodeLatin1 } from "./bytes.js";
+import { decodeLatin1 } from "../io/bytes.js";
 import { GitFormatError } from "../errors.js";
+import { parseHeaders, serializeHeaders } from "./headers.js";
 import { isOid, type Oid } from "./oid.js";
 
 /**
@@ -22,34 +23,6 @@ export interface Signature {
   email: string;
   timestamp: number;
   timezone: string;
-}
-
-function parseHeaders(text: string, what: string): { headers: Array<[string, string]>; message: string } {
-  const headers: Array<[string, string]> = [];
-  let pos = 0;
-  for (;;) {
-    const nl = text.indexOf("\n", pos);
-    if (nl < 0) throw new GitFormatError(`${what}: header block not terminated`);
-    const line = text.slice(pos, nl);
-    pos = nl + 1;
-    if (line === "") break;
-    if (line.startsWith(" ")) {
-      const last = headers[headers.length - 1];
-      if (!last) throw new GitFormatError(`${what}: continuation line without header`);
-      last[1] += "\n" + line.slice(1);
-      continue;
-    }
-    const sp = line.indexOf(" ");
-    if (sp <= 0) throw new GitFormatError(`${what}: malformed header line`);
-    headers.push([line.slice(0, sp), line.slice(sp + 1)]);
-  }
-  return { headers, message: text.slice(pos) };
-}
-
-function serializeHeaders(headers: Array<[string, string]>, message: string): Uint8Array {
-  let s = "";
-  for (const [k, v] of headers) s += `${k} ${v.replace(/\n/g, "\n ")}\n`;
-  return encodeLatin1(s + "\n" + message);
 }
 
 export function parseCommit(data: Uint8Array): Commit {
@@ -78,7 +51,13 @@ export function serializeCommit(c: Commit): Uint8Array {
 
 /** Build a commit from fields (headers derived in git's canonical order). */
 export function makeCommit(f: { tree: Oid; parents: Oid[]; author: string; committer: string; message: string; extra?: Array<[string, string]> }): Commit {
-  const headers: Array<[string, string]> = [["tree", f.tree], ...f.parents.map((p): [string, string] => ["parent", p]), ["author", f.author], ["committer", f.committer], ...(f.extra ?? [])];
+  const headers: Array<[string, string]> = [
+    ["tree", f.tree],
+    ...f.parents.map((p): [string, string] => ["parent", p]),
+    ["author", f.author],
+    ["committer", f.committer],
+    ...(f.extra ?? []),
+  ];
   return { tree: f.tree, parents: f.parents, author: f.author, committer: f.committer, headers, message: f.message };
 }
 
@@ -89,12 +68,6 @@ export function parseSignature(s: string): Signature {
   return { name: m[1]!, email: m[2]!, timestamp: Number(m[3]), timezone: m[4]! };
 }
 
-export function formatSignature(sig: Signature): string {
-  return `${sig.name} <${sig.email}> ${sig.timestamp} ${sig.timezone}`;
-}
-
 export function commitTime(c: Commit): number {
   return parseSignature(c.committer).timestamp;
 }
-
-export { parseHeaders as _parseHeaders, serializeHeaders as _serializeHeaders };

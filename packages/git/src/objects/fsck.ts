@@ -8,7 +8,7 @@
 import type { Oid } from "./oid.js";
 import type { ObjectType } from "./types.js";
 import { GitError } from "../errors.js";
-import { decodeLatin1 as latin1 } from "./bytes.js";
+import { decodeLatin1 as latin1 } from "../io/bytes.js";
 
 /** An object that git's fsck refuses; `id` is git's message id (e.g. `hasDotgit`). */
 export class FsckError extends GitError {
@@ -42,8 +42,16 @@ const ALLOWED_MODES = new Set([0o100644, 0o100755, 0o120000, 0o40000, 0o160000])
 
 /** git's fsck_tree on a raw tree (names are bytes, compared bytewise). Returns every problem found. */
 export function fsckTree(data: Uint8Array): Problem[] {
-  let nullSha1 = false, fullPath = false, emptyName = false, dot = false, dotdot = false, dotgit = false;
-  let zeroPad = false, badMode = false, dups = false, unsorted = false;
+  let nullSha1 = false,
+    fullPath = false,
+    emptyName = false,
+    dot = false,
+    dotdot = false,
+    dotgit = false;
+  let zeroPad = false,
+    badMode = false,
+    dups = false,
+    unsorted = false;
   const seen = new Set<string>();
   let prev: { name: string; dir: boolean } | undefined;
   let i = 0;

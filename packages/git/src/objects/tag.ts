@@ -1,5 +1,5 @@
-import { decodeLatin1 } from "./bytes.js";
-import { _parseHeaders, _serializeHeaders } from "./commit.js";
+import { decodeLatin1 } from "../io/bytes.js";
+import { parseHeaders, serializeHeaders } from "./headers.js";
 import { GitFormatError } from "../errors.js";
 import { isOid, type Oid } from "./oid.js";
 import type { ObjectType } from "./types.js";
@@ -17,7 +17,7 @@ export interface Tag {
 const TYPES = new Set(["commit", "tree", "blob", "tag"]);
 
 export function parseTag(data: Uint8Array): Tag {
-  const { headers, message } = _parseHeaders(decodeLatin1(data), "tag");
+  const { headers, message } = parseHeaders(decodeLatin1(data), "tag");
   const get = (k: string) => headers.find((h) => h[0] === k)?.[1];
   const object = get("object");
   const type = get("type");
@@ -30,5 +30,5 @@ export function parseTag(data: Uint8Array): Tag {
 }
 
 export function serializeTag(t: Tag): Uint8Array {
-  return _serializeHeaders(t.headers, t.message);
+  return serializeHeaders(t.headers, t.message);
 }

@@ -1,17 +1,13 @@
 import { bytesToHex, hexToBytes, oidAt, type Oid } from "./oid.js";
-import { concatBytes, decodeLatin1, encodeLatin1 } from "./bytes.js";
+import { concatBytes, decodeLatin1, encodeLatin1 } from "../io/bytes.js";
 import { GitFormatError } from "../errors.js";
 
-/** Tree entry modes git writes. Names are latin1-decoded bytes (lossless). */
-export type TreeMode = "100644" | "100755" | "120000" | "160000" | "40000";
+/** A tree entry; names are latin1-decoded bytes (lossless). */
 export interface TreeEntry {
   mode: string;
   name: string;
   oid: Oid;
 }
-
-export const isTreeMode = (m: string) => m === "40000" || m === "040000";
-export const isGitlinkMode = (m: string) => m === "160000";
 
 export function parseTree(data: Uint8Array): TreeEntry[] {
   const out: TreeEntry[] = [];
@@ -60,19 +56,17 @@ export function scanTree(data: Uint8Array, fn: (oid: Oid, kind: number) => void)
     }
     let kind = TREE_ENTRY_OTHER;
     const m0 = data[i]!;
-    if (ml === 5 ? m0 === 0x34 && data[i + 1] === 0x30 && data[i + 2] === 0x30 && data[i + 3] === 0x30 && data[i + 4] === 0x30
-        : m0 === 0x30 && data[i + 1] === 0x34 && data[i + 2] === 0x30 && data[i + 3] === 0x30 && data[i + 4] === 0x30 && data[i + 5] === 0x30) kind = TREE_ENTRY_TREE;
-    else if (ml === 6 && m0 === 0x31 && data[i + 1] === 0x36 && data[i + 2] === 0x30 && data[i + 3] === 0x30 && data[i + 4] === 0x30 && data[i + 5] === 0x30) kind = TREE_ENTRY_GITLINK;
+    if (
+      ml === 5
+        ? m0 === 0x34 && data[i + 1] === 0x30 && data[i + 2] === 0x30 && data[i + 3] === 0x30 && data[i + 4] === 0x30
+        : m0 === 0x30 && data[i + 1] === 0x34 && data[i + 2] === 0x30 && data[i + 3] === 0x30 && data[i + 4] === 0x30 && data[i + 5] === 0x30
+    )
+      kind = TREE_ENTRY_TREE;
+    else if (ml === 6 && m0 === 0x31 && data[i + 1] === 0x36 && data[i + 2] === 0x30 && data[i + 3] === 0x30 && data[i + 4] === 0x30 && data[i + 5] === 0x30)
+      kind = TREE_ENTRY_GITLINK;
     fn(oidAt(data, nul + 1), kind);
     i = nul + 21;
   }
-}
-
-/** Git's tree order: byte order of names, where a tree's name sorts as if it ended in "/". */
-export function compareTreeEntries(a: TreeEntry, b: TreeEntry): number {
-  const an = isTreeMode(a.mode) ? a.name + "/" : a.name;
-  const bn = isTreeMode(b.mode) ? b.name + "/" : b.name;
-  return an < bn ? -1 : an > bn ? 1 : 0;
 }
 
 export function serializeTree(entries: readonly TreeEntry[]): Uint8Array {

@@ -7,10 +7,14 @@ export const REF_DELTA = 7;
 
 export function typeFromPackNumber(n: number): ObjectType | undefined {
   switch (n) {
-    case 1: return "commit";
-    case 2: return "tree";
-    case 3: return "blob";
-    case 4: return "tag";
+    case 1:
+      return "commit";
+    case 2:
+      return "tree";
+    case 3:
+      return "blob";
+    case 4:
+      return "tag";
   }
   return undefined;
 }

@@ -19,8 +19,8 @@ import { GitFormatError, LimitExceededError, PackCorruptError } from "../errors.
 import type { ObjectStore, Quarantine, StoredObject } from "../storage/types.js";
 import { ObjectDb } from "../storage/object-db.js";
 import { readPack, type PackReadOptions } from "./reader.js";
-import { applyDelta, DEFAULT_MAX_OBJECT_SIZE } from "./delta.js";
-import { deflate, inflateExact } from "./zlib.js";
+import { applyDelta, DEFAULT_MAX_OBJECT_SIZE } from "../objects/delta.js";
+import { deflate, inflateExact } from "../io/zlib.js";
 
 export const MAX_DELTA_DEPTH = 50;
 
@@ -226,16 +226,13 @@ export async function ingestPack(r: ByteReader, live: ObjectStore, q: Quarantine
     const known = h.packType === OFS_DELTA ? byOffset.has(h.baseOffset!) : inPack.has(h.baseOid!) || (await odb.has(h.baseOid!));
     if (known) return;
     waitingBytes += h.size;
-    if (waitingBytes > maxObjectSize / 2) throw new LimitExceededError(`pack has more than ${Math.floor(maxObjectSize / 2)} bytes of deltas waiting for bases it has not sent`);
+    if (waitingBytes > maxObjectSize / 2)
+      throw new LimitExceededError(`pack has more than ${Math.floor(maxObjectSize / 2)} bytes of deltas waiting for bases it has not sent`);
   };
   const gen = readPack(r, { ...opts, onEntryHeader });
-  let total = 0;
   for (;;) {
     const next = await gen.next();
-    if (next.done) {
-      total = next.value.count;
-      break;
-    }
+    if (next.done) break;
     const e = next.value;
     stats.objects++;
     opts.onProgress?.("receiving", stats.objects, 0);
@@ -245,7 +242,10 @@ export async function ingestPack(r: ByteReader, live: ObjectStore, q: Quarantine
       let bd = 0;
       if (e.packType === OFS_DELTA) {
         const b = byOffset.get(e.baseOffset!);
-        if (b) (base = b.oid), (bd = b.depth);
+        if (b) {
+          base = b.oid;
+          bd = b.depth;
+        }
       } else if (inPack.has(e.baseOid!) || (await odb.has(e.baseOid!))) {
         base = e.baseOid!;
         bd = await baseDepth(base);
@@ -304,6 +304,5 @@ export async function ingestPack(r: ByteReader, live: ObjectStore, q: Quarantine
     stats.inPack = memberOf(inPack);
   }
   opts.onProgress?.("resolving", stats.deltas, stats.deltas);
-  void total;
   return stats;
 }

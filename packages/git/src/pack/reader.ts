@@ -10,8 +10,8 @@ import { bytesToHex, type Oid } from "../objects/oid.js";
 import { OFS_DELTA, REF_DELTA } from "../objects/types.js";
 import { LimitExceededError, PackCorruptError } from "../errors.js";
 import { decodeEntryHeader, decodeOfsOffset } from "./entry.js";
-import { inflateEntry } from "./zlib.js";
-import { DEFAULT_MAX_OBJECT_SIZE } from "./delta.js";
+import { inflateEntry } from "../io/zlib.js";
+import { DEFAULT_MAX_OBJECT_SIZE } from "../objects/delta.js";
 
 export interface PackEntry {
   /** Offset of the entry header from the start of the pack. */
@@ -65,7 +65,8 @@ export async function* readPack(r: ByteReader, opts: PackReadOptions = {}): Asyn
   const packStart = r.offset;
   try {
     const count = await readPackHeader(r);
-    if (opts.maxObjects !== undefined && count > opts.maxObjects) throw new LimitExceededError(`pack has ${count} objects, more than the limit of ${opts.maxObjects}`);
+    if (opts.maxObjects !== undefined && count > opts.maxObjects)
+      throw new LimitExceededError(`pack has ${count} objects, more than the limit of ${opts.maxObjects}`);
     for (let i = 0; i < count; i++) {
       const offset = r.offset - packStart;
       // Entry header: at most 10 bytes of type/size plus 20 of base id or ~10 of offset.
@@ -92,7 +93,13 @@ export async function* readPack(r: ByteReader, opts: PackReadOptions = {}): Asyn
       }
       r.consume(hlen);
       if (opts.onEntryHeader) {
-        const p = opts.onEntryHeader({ offset, packType: type, size, ...(baseOffset !== undefined ? { baseOffset } : {}), ...(baseOid !== undefined ? { baseOid } : {}) });
+        const p = opts.onEntryHeader({
+          offset,
+          packType: type,
+          size,
+          ...(baseOffset !== undefined ? { baseOffset } : {}),
+          ...(baseOid !== undefined ? { baseOid } : {}),
+        });
         if (p) await p;
       }
       // The window grows with the bytes that actually arrive (doubling from 64 KiB), never to the

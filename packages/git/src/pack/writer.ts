@@ -11,7 +11,7 @@ import type { ObjectDb } from "../storage/object-db.js";
 import type { StoredObject } from "../storage/types.js";
 import { ObjectMissingError } from "../errors.js";
 import { encodeEntryHeader, encodeOfsOffset } from "./entry.js";
-import { deflate } from "./zlib.js";
+import { deflate } from "../io/zlib.js";
 
 export interface PackWriteOptions {
   ofsDelta: boolean;

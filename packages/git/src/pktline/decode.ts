@@ -1,12 +1,8 @@
 import { ByteReader } from "../io/byte-reader.js";
-import { decodeUtf8 } from "../objects/bytes.js";
+import { decodeUtf8 } from "../io/bytes.js";
 import { ProtocolError } from "../errors.js";
 
-export type Pkt =
-  | { kind: "data"; data: Uint8Array }
-  | { kind: "flush" }
-  | { kind: "delim" }
-  | { kind: "end" };
+export type Pkt = { kind: "data"; data: Uint8Array } | { kind: "flush" } | { kind: "delim" } | { kind: "end" };
 
 function hexVal(c: number): number {
   if (c >= 48 && c <= 57) return c - 48;
@@ -28,9 +24,9 @@ export async function readPkt(r: ByteReader): Promise<Pkt | undefined> {
     if (v < 0) throw new ProtocolError(`protocol error: bad line length character: ${printable(h.subarray(0, 4))}`);
     n = n * 16 + v;
   }
-  if (n === 0) return r.consume(4), { kind: "flush" };
-  if (n === 1) return r.consume(4), { kind: "delim" };
-  if (n === 2) return r.consume(4), { kind: "end" };
+  if (n === 0) return (r.consume(4), { kind: "flush" });
+  if (n === 1) return (r.consume(4), { kind: "delim" });
+  if (n === 2) return (r.consume(4), { kind: "end" });
   if (n < 4) throw new ProtocolError(`protocol error: bad line length ${n}`);
   if (!(await r.fill(n))) throw new ProtocolError("protocol error: pkt-line length past end of input");
   r.consume(4);
@@ -41,19 +37,6 @@ export async function readPkt(r: ByteReader): Promise<Pkt | undefined> {
 export function pktText(p: Pkt & { kind: "data" }): string {
   const d = p.data;
   return decodeUtf8(d[d.length - 1] === 10 ? d.subarray(0, d.length - 1) : d);
-}
-
-/** Read data lines as text up to (and consuming) a flush; returns undefined at clean EOF before any line. */
-export async function readLinesUntilFlush(r: ByteReader): Promise<{ lines: string[]; end: "flush" | "delim" | "eof" }> {
-  const lines: string[] = [];
-  for (;;) {
-    const p = await readPkt(r);
-    if (!p) return { lines, end: "eof" };
-    if (p.kind === "flush") return { lines, end: "flush" };
-    if (p.kind === "delim") return { lines, end: "delim" };
-    if (p.kind === "end") throw new ProtocolError("protocol error: unexpected response-end packet");
-    lines.push(pktText(p));
-  }
 }
 
 function printable(b: Uint8Array): string {

@@ -2,12 +2,11 @@
  * gitprotocol-common "pkt-line Format": a 4-hex-digit length (including itself) then the payload.
  * 0000 flush-pkt, 0001 delim-pkt (v2), 0002 response-end-pkt (v2, added by remote-curl over HTTP).
  */
-import { encodeUtf8 } from "../objects/bytes.js";
+import { encodeUtf8 } from "../io/bytes.js";
 
 export const MAX_PKT_PAYLOAD = 65516;
 export const FLUSH = encodeUtf8("0000");
 export const DELIM = encodeUtf8("0001");
-export const RESPONSE_END = encodeUtf8("0002");
 
 const HEX = "0123456789abcdef";
 

@@ -4,7 +4,7 @@
  * side-band-64k allows 65515 data bytes per packet, side-band 999.
  */
 import { MAX_PKT_PAYLOAD, pkt } from "./encode.js";
-import { encodeUtf8 } from "../objects/bytes.js";
+import { encodeUtf8 } from "../io/bytes.js";
 
 export const BAND_DATA = 1;
 export const BAND_PROGRESS = 2;

@@ -10,6 +10,8 @@ import { ProtocolError } from "../errors.js";
 import { allReachable, enumerateObjects } from "../walk/enumerate.js";
 import { computeShallow, INFINITE_DEPTH, type ShallowResult } from "../walk/shallow.js";
 import { writePack } from "../pack/writer.js";
+import { FLUSH } from "../pktline/encode.js";
+import { frameSideband, sidebandPackets, sidebandText, BAND_DATA, BAND_ERROR, BAND_PROGRESS } from "../pktline/sideband.js";
 import type { RefsView } from "./refs-view.js";
 
 export interface FetchArgs {
@@ -28,7 +30,18 @@ export interface FetchArgs {
 }
 
 export function emptyFetchArgs(): FetchArgs {
-  return { wants: [], haves: [], done: false, clientShallow: new Set(), deepenRelative: false, deepenNot: [], thinPack: false, ofsDelta: false, noProgress: false, includeTag: false };
+  return {
+    wants: [],
+    haves: [],
+    done: false,
+    clientShallow: new Set(),
+    deepenRelative: false,
+    deepenNot: [],
+    thinPack: false,
+    ofsDelta: false,
+    noProgress: false,
+    includeTag: false,
+  };
 }
 
 /** An error git shows as "fatal: remote error: <message>" (an ERR packet). */
@@ -147,7 +160,8 @@ export async function okToGiveUp(odb: ObjectDb, wants: readonly Oid[], common: r
 
 export async function shallowFor(odb: ObjectDb, view: RefsView, a: FetchArgs): Promise<ShallowResult | undefined> {
   if (!isDeepening(a)) return undefined;
-  if (a.depth !== undefined && (a.deepenSince !== undefined || a.deepenNot.length)) throw new UploadPackError("upload-pack: deepen and deepen-since (or deepen-not) cannot be used together");
+  if (a.depth !== undefined && (a.deepenSince !== undefined || a.deepenNot.length))
+    throw new UploadPackError("upload-pack: deepen and deepen-since (or deepen-not) cannot be used together");
   const not: Oid[] = [];
   for (const name of a.deepenNot) {
     const r = view.refs.find((x) => x.name === name || x.name === `refs/tags/${name}` || x.name === `refs/heads/${name}`);
@@ -165,13 +179,20 @@ export async function shallowFor(odb: ObjectDb, view: RefsView, a: FetchArgs): P
 }
 
 /** `headroom`: bytes free in front of `data` in its buffer (writePack's headroom option), for in-place framing. */
-export type PackEvent = { band: 1 | 2; data: Uint8Array; headroom?: number } | { band: 2; text: string };
+export type PackEvent = { band: 1; data: Uint8Array; headroom?: number } | { band: 2; text: string };
 
 /**
  * Enumerate and stream the pack: band 1 pack bytes, band 2 progress text. With `frame`, pack chunks
  * are `frame.chunkSize` long with `frame.headroom` free bytes in front (see writePack).
  */
-export async function* packEvents(odb: ObjectDb, view: RefsView, a: FetchArgs, common: readonly Oid[], shallow: ShallowResult | undefined, frame?: { chunkSize: number; headroom: number }): AsyncGenerator<PackEvent> {
+export async function* packEvents(
+  odb: ObjectDb,
+  view: RefsView,
+  a: FetchArgs,
+  common: readonly Oid[],
+  shallow: ShallowResult | undefined,
+  frame?: { chunkSize: number; headroom: number },
+): AsyncGenerator<PackEvent> {
   const boundary = shallow?.boundary ?? a.clientShallow;
   const wants = [...a.wants];
   // Unshallowed commits are on the client already, but their parents must now be sent.
@@ -203,7 +224,8 @@ export async function* packEvents(odb: ObjectDb, view: RefsView, a: FetchArgs, c
   for (;;) {
     const r = await gen.next();
     if (r.done) {
-      if (!a.noProgress) yield { band: 2, text: `Total ${r.value.total} (delta ${r.value.deltas}), reused ${r.value.reused} (delta ${r.value.deltas}), pack-reused 0\n` };
+      if (!a.noProgress)
+        yield { band: 2, text: `Total ${r.value.total} (delta ${r.value.deltas}), reused ${r.value.reused} (delta ${r.value.deltas}), pack-reused 0\n` };
       return;
     }
     yield frame ? { band: 1, data: r.value, headroom: frame.headroom } : { band: 1, data: r.value };
@@ -212,4 +234,28 @@ export async function* packEvents(odb: ObjectDb, view: RefsView, a: FetchArgs, c
       yield { band: 2, text: `Writing objects...\r` };
     }
   }
+}
+
+/** Frame pack events for the client (v0/v1 and v2): side-band if negotiated, else the raw pack. */
+export async function* framePack(events: AsyncGenerator<PackEvent>, sideband: number): AsyncGenerator<Uint8Array> {
+  try {
+    for await (const ev of events) {
+      if (ev.band === 1) {
+        const d = ev.data;
+        if (!sideband) yield d;
+        else if ((ev.headroom ?? 0) >= 5 && d.length <= sideband) yield frameSideband(new Uint8Array(d.buffer, d.byteOffset - 5, d.length + 5), BAND_DATA);
+        else yield* sidebandPackets(BAND_DATA, d, sideband);
+      } else if (sideband) {
+        yield sidebandText(BAND_PROGRESS, ev.text);
+      }
+    }
+  } catch (e) {
+    // After the first pack byte the only way to fail is band 3 (or a broken stream without side-band).
+    if (sideband) {
+      yield sidebandText(BAND_ERROR, `upload-pack: ${(e as Error).message}\n`);
+      return;
+    }
+    throw e;
+  }
+  if (sideband) yield FLUSH;
 }

@@ -109,7 +109,12 @@ async function missingFrom(tip: Oid, odb: ObjectDb, q: Quarantine | undefined, s
  * Run a push. `body` is positioned after the commands (at the pack). Yields the response bytes
  * (report-status, side-banded when asked, with progress on band 2), then returns the outcome.
  */
-export async function* receivePack(req: PushRequest, body: ByteReader, store: RepoStore, opts: { limits?: PushLimits; onOutcome?: (o: PushOutcome) => void | Promise<void> } = {}): AsyncGenerator<Uint8Array> {
+export async function* receivePack(
+  req: PushRequest,
+  body: ByteReader,
+  store: RepoStore,
+  opts: { limits?: PushLimits; onOutcome?: (o: PushOutcome) => void | Promise<void> } = {},
+): AsyncGenerator<Uint8Array> {
   const limits = opts.limits ?? DEFAULT_PUSH_LIMITS;
   const sideband = req.caps.has("side-band-64k") ? 65515 : req.caps.has("side-band") ? 999 : 0;
   const quiet = req.caps.has("quiet");
@@ -120,7 +125,8 @@ export async function* receivePack(req: PushRequest, body: ByteReader, store: Re
 
   // Over the ref limit: refuse the whole push in the report (on side-band when asked, so git shows it),
   // without reading the pack.
-  const tooMany = req.commands.length > limits.maxRefsPerPush ? `too many ref updates in one push (${req.commands.length}; limit ${limits.maxRefsPerPush})` : undefined;
+  const tooMany =
+    req.commands.length > limits.maxRefsPerPush ? `too many ref updates in one push (${req.commands.length}; limit ${limits.maxRefsPerPush})` : undefined;
   const needsPack = !tooMany && req.commands.some((c) => c.new !== ZERO_OID);
   // Lines git shows as "remote: error: ..." whatever `quiet` says (receive-pack's rp_error).
   const errors: string[] = [];
@@ -193,7 +199,10 @@ export async function* receivePack(req: PushRequest, body: ByteReader, store: Re
         }
         seen.add(c.name);
         if (reason) results[i] = reason;
-        else updates.push({ name: c.name, old: c.old, new: c.new }), updateIndex.push(i);
+        else {
+          updates.push({ name: c.name, old: c.old, new: c.new });
+          updateIndex.push(i);
+        }
       }
       if (atomic && results.some((r) => r !== null)) {
         for (const i of updateIndex) results[i] = "atomic push failure";
@@ -233,7 +242,10 @@ export async function* receivePack(req: PushRequest, body: ByteReader, store: Re
     for (const l of lines) total += l.length;
     const all = new Uint8Array(total);
     let o = 0;
-    for (const l of lines) all.set(l, o), (o += l.length);
+    for (const l of lines) {
+      all.set(l, o);
+      o += l.length;
+    }
     yield* sidebandPackets(1, all, sideband);
     yield FLUSH;
   } else {
@@ -244,4 +256,3 @@ export async function* receivePack(req: PushRequest, body: ByteReader, store: Re
 function oneLine(s: string): string {
   return s.replace(/[\r\n]+/g, " ").slice(0, 900);
 }
-

@@ -7,13 +7,22 @@
 import type { ByteReader } from "../io/byte-reader.js";
 import { readPkt, pktText } from "../pktline/decode.js";
 import { FLUSH, pktLine } from "../pktline/encode.js";
-import { frameSideband, sidebandPackets, sidebandText, BAND_ERROR } from "../pktline/sideband.js";
 import type { ObjectDb } from "../storage/object-db.js";
 import { ProtocolError } from "../errors.js";
 import { parseCaps } from "./capabilities.js";
 import type { RefsView } from "./refs-view.js";
 import {
-  checkWants, commonHaves, emptyFetchArgs, isDeepening, okToGiveUp, packEvents, parseFetchLine, shallowFor, UploadPackError, type FetchArgs,
+  checkWants,
+  commonHaves,
+  emptyFetchArgs,
+  framePack,
+  isDeepening,
+  okToGiveUp,
+  packEvents,
+  parseFetchLine,
+  shallowFor,
+  UploadPackError,
+  type FetchArgs,
 } from "./fetch-common.js";
 
 interface V0Request {
@@ -54,7 +63,8 @@ export async function parseUploadPackV0(r: ByteReader): Promise<V0Request> {
       end = "done";
       break;
     }
-    if (!line.startsWith("have ") || !parseFetchLine(line, args)) throw new UploadPackError(`upload-pack: protocol error, expected have or done, got '${line}'`);
+    if (!line.startsWith("have ") || !parseFetchLine(line, args))
+      throw new UploadPackError(`upload-pack: protocol error, expected have or done, got '${line}'`);
   }
   args.thinPack = caps.has("thin-pack");
   args.ofsDelta = caps.has("ofs-delta");
@@ -128,28 +138,4 @@ export async function* uploadPackV0(req: V0Request, odb: ObjectDb, view: RefsVie
     yield pktLine("NAK");
   }
   yield* framePack(packEvents(odb, view, args, common, shallow, sideband ? { chunkSize: sideband, headroom: 5 } : undefined), sideband);
-}
-
-/** Frame pack events for the client: side-band if negotiated, else the raw pack. */
-export async function* framePack(events: AsyncGenerator<{ band: 1 | 2; data?: Uint8Array; text?: string; headroom?: number }>, sideband: number): AsyncGenerator<Uint8Array> {
-  try {
-    for await (const ev of events) {
-      if (ev.band === 1) {
-        const d = ev.data!;
-        if (!sideband) yield d;
-        else if ((ev.headroom ?? 0) >= 5 && d.length <= sideband) yield frameSideband(new Uint8Array(d.buffer, d.byteOffset - 5, d.length + 5), 1);
-        else yield* sidebandPackets(1, d, sideband);
-      } else if (sideband && ev.text !== undefined) {
-        yield sidebandText(2, ev.text);
-      }
-    }
-  } catch (e) {
-    // After the first pack byte the only way to fail is band 3 (or a broken stream without side-band).
-    if (sideband) {
-      yield sidebandText(BAND_ERROR, `upload-pack: ${(e as Error).message}\n`);
-      return;
-    }
-    throw e;
-  }
-  if (sideband) yield FLUSH;
 }

@@ -8,9 +8,17 @@ import { DELIM, FLUSH, pktLine } from "../pktline/encode.js";
 import type { ObjectDb } from "../storage/object-db.js";
 import { ProtocolError } from "../errors.js";
 import type { RefsView } from "./refs-view.js";
-import { framePack } from "./upload-pack-v0.js";
 import {
-  checkWants, commonHaves, emptyFetchArgs, isDeepening, okToGiveUp, packEvents, parseFetchLine, shallowFor, UploadPackError,
+  checkWants,
+  commonHaves,
+  emptyFetchArgs,
+  framePack,
+  isDeepening,
+  okToGiveUp,
+  packEvents,
+  parseFetchLine,
+  shallowFor,
+  UploadPackError,
 } from "./fetch-common.js";
 
 export interface V2Request {
@@ -43,7 +51,8 @@ export async function parseV2Request(r: ByteReader): Promise<V2Request | undefin
     else caps.push(line);
   }
   if (!command) throw new UploadPackError("protocol error: no command requested");
-  if (caps.some((c) => c.startsWith("object-format=") && c !== "object-format=sha1")) throw new UploadPackError("mismatched object format: this server supports only sha1");
+  if (caps.some((c) => c.startsWith("object-format=") && c !== "object-format=sha1"))
+    throw new UploadPackError("mismatched object format: this server supports only sha1");
   return { command, caps, args };
 }
 
@@ -91,7 +100,8 @@ export async function* fetchV2(req: V2Request, odb: ObjectDb, view: RefsView): A
     else if (line === "no-progress") args.noProgress = true;
     else if (line === "include-tag") args.includeTag = true;
     else if (line === "wait-for-done") waitForDone = true;
-    else if (line === "sideband-all") continue; // not advertised; harmless
+    else if (line === "sideband-all")
+      continue; // not advertised; harmless
     else if (!parseFetchLine(line, args)) throw new UploadPackError(`unexpected line: '${line}'`);
   }
   if (args.wants.length === 0) throw new UploadPackError("expected want, got nothing");

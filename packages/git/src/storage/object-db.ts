@@ -5,8 +5,8 @@
 import type { Oid } from "../objects/oid.js";
 import type { GitObject, ObjectType } from "../objects/types.js";
 import { ObjectMissingError, PackCorruptError } from "../errors.js";
-import { applyDelta } from "../pack/delta.js";
-import { inflateExact } from "../pack/zlib.js";
+import { applyDelta } from "../objects/delta.js";
+import { inflateExact } from "../io/zlib.js";
 import { parseCommit, commitTime, type Commit } from "../objects/commit.js";
 import { parseTree, scanTree, type TreeEntry } from "../objects/tree.js";
 import { parseTag, type Tag } from "../objects/tag.js";
@@ -171,4 +171,3 @@ export class ObjectDb {
     return undefined;
   }
 }
-

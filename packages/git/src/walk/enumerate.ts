@@ -108,7 +108,10 @@ export async function enumerateObjects(odb: ObjectDb, input: EnumerateInput): Pr
   for (const r of extraRoots) {
     const t = await odb.type(r);
     if (t === "tree") await addTree(odb, r, sent, clientHas, other);
-    else if (!sent.has(r)) sent.add(r), other.push(r);
+    else if (!sent.has(r)) {
+      sent.add(r);
+      other.push(r);
+    }
   }
   return { objects: [...commits, ...tagObjects, ...other], clientHas, commits: commits.length };
 }

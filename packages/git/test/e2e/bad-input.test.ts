@@ -49,15 +49,13 @@ beforeAll(async () => {
   base = await local.commit("base (never pushed)", { "text.txt": text, "random.bin": seededBytes("bad", 4096) }, 3000);
   tip = await local.commit("tip", { "text.txt": text.replace("line 2000 ", "LINE 2000 ") }, 3001);
   fullPack = (await local.run(["pack-objects", "--revs", "--stdout", "-q"], { input: `${tip}\n^${main}\n` })).stdoutBuffer;
-  thinPack = (await local.run(["pack-objects", "--thin", "--revs", "--stdout", "-q"], { input: `${tip}\n^${base}\n` }))
-    .stdoutBuffer;
+  thinPack = (await local.run(["pack-objects", "--thin", "--revs", "--stdout", "-q"], { input: `${tip}\n^${base}\n` })).stdoutBuffer;
 });
 afterAll(async () => {
   await sb?.dispose();
 });
 
-const create = (pack: Buffer | null, ref = "refs/heads/x", caps?: string) =>
-  receivePackRequest([{ old: ZERO_ID, new: tip, ref }], pack, caps);
+const create = (pack: Buffer | null, ref = "refs/heads/x", caps?: string) => receivePackRequest([{ old: ZERO_ID, new: tip, ref }], pack, caps);
 
 /** The receive-pack cases: [name, body]. Bodies are built lazily, after beforeAll. */
 const RECEIVE_CASES: [string, () => Buffer][] = [
@@ -78,7 +76,10 @@ const RECEIVE_CASES: [string, () => Buffer][] = [
   ["command line that is not `<old> <new> <ref>`", () => Buffer.concat([pkt("this is not a command\0 report-status\n"), FLUSH])],
   ["commands but no flush and no pack", () => pkt(`${ZERO_ID} ${"1".repeat(40)} refs/heads/x\0 report-status\n`)],
   ["funny refname", () => create(fullPack, "refs/heads/bad..name", "report-status")],
-  ["ref update to an object that is neither sent nor stored", () => receivePackRequest([{ old: ZERO_ID, new: "1".repeat(40), ref: "refs/heads/x" }], emptyPack(), "report-status")],
+  [
+    "ref update to an object that is neither sent nor stored",
+    () => receivePackRequest([{ old: ZERO_ID, new: "1".repeat(40), ref: "refs/heads/x" }], emptyPack(), "report-status"),
+  ],
 ];
 
 function emptyPack(): Buffer {
@@ -171,7 +172,11 @@ describe.each(SERVERS)("bad input against %s", (name, start) => {
       ["want of an unknown id", () => Buffer.concat([pkt(`want ${"1".repeat(40)} side-band-64k\n`), FLUSH, pkt("done\n")]), {}],
       ["v2 request without command=", () => Buffer.concat([pkt("object-format=sha1\n"), DELIM, pkt("peel\n"), FLUSH]), { "Git-Protocol": "version=2" }],
       ["v2 unknown command", () => Buffer.concat([pkt("command=frobnicate\n"), FLUSH]), { "Git-Protocol": "version=2" }],
-      ["v2 fetch of an unknown id", () => Buffer.concat([pkt("command=fetch\n"), DELIM, pkt(`want ${"1".repeat(40)}\n`), pkt("done\n"), FLUSH]), { "Git-Protocol": "version=2" }],
+      [
+        "v2 fetch of an unknown id",
+        () => Buffer.concat([pkt("command=fetch\n"), DELIM, pkt(`want ${"1".repeat(40)}\n`), pkt("done\n"), FLUSH]),
+        { "Git-Protocol": "version=2" },
+      ],
     ];
 
     test("gzip bomb: 100 MB of flush packets in ~100 KB of Content-Encoding: gzip is answered quickly", async () => {
@@ -184,7 +189,9 @@ describe.each(SERVERS)("bad input against %s", (name, start) => {
         signal: AbortSignal.timeout(30_000),
       });
       const buf = Buffer.from(await res.arrayBuffer());
-      console.log(`[${name}] upload-pack gzip bomb (${bomb.length} bytes): HTTP ${res.status} in ${Date.now() - t0} ms, ${JSON.stringify(buf.toString("latin1").slice(0, 200))}`);
+      console.log(
+        `[${name}] upload-pack gzip bomb (${bomb.length} bytes): HTTP ${res.status} in ${Date.now() - t0} ms, ${JSON.stringify(buf.toString("latin1").slice(0, 200))}`,
+      );
       expect(res.status).toBeLessThan(500);
       expect(buf.includes("PACK")).toBe(false);
       // and the server still serves

@@ -22,7 +22,9 @@ beforeAll(async () => {
   big = sb.client(sb.path("big"));
   await sb.ok(["clone", "-q", source.dir, big.dir]);
   await addBigFile(big, 50);
-  bigSha256 = createHash("sha256").update(await readFile(big.path("big.bin"))).digest("hex");
+  bigSha256 = createHash("sha256")
+    .update(await readFile(big.path("big.bin")))
+    .digest("hex");
   deep = await buildDeepHistory(sb);
 }, 300_000);
 afterAll(async () => {
@@ -44,7 +46,13 @@ describe.each(SERVERS)("big objects against %s", (_name, start) => {
       env: { GIT_TRACE_CURL: "1", GIT_TRACE_CURL_NO_DATA: "1" },
       timeoutMs: 240_000,
     });
-    expect(r.code, r.stderr.split("\n").filter((l) => !l.includes("http.c")).join("\n")).toBe(0);
+    expect(
+      r.code,
+      r.stderr
+        .split("\n")
+        .filter((l) => !l.includes("http.c"))
+        .join("\n"),
+    ).toBe(0);
     expect(r.stderr).toMatch(/=> Send header: Transfer-Encoding: chunked/);
     expect(r.stderr).toMatch(/=> Send header: Content-Length: 4\r?\n/); // the `0000` probe
     expect(await sb.ok(["ls-remote", srv.url("big"), "refs/heads/main"])).toBe(`${await big.line(["rev-parse", "HEAD"])}\trefs/heads/main\n`);
@@ -52,7 +60,11 @@ describe.each(SERVERS)("big objects against %s", (_name, start) => {
     const dir = sb.path("big-clone");
     await sb.ok(["clone", "-q", srv.url("big"), dir], { timeoutMs: 240_000 });
     const c = sb.client(dir);
-    expect(createHash("sha256").update(await readFile(c.path("big.bin"))).digest("hex")).toBe(bigSha256);
+    expect(
+      createHash("sha256")
+        .update(await readFile(c.path("big.bin")))
+        .digest("hex"),
+    ).toBe(bigSha256);
     expect((await fsck(c)).code).toBe(0);
     const mine = await snapshot(c);
     expect(mine.objects).toBe((await snapshot(big)).objects);

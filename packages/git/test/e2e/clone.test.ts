@@ -62,15 +62,16 @@ describe.each(SERVERS)("clone against %s", (_name, start) => {
     // every branch and tag of the source, under refs/remotes/origin/ and refs/tags/
     const remoteRefs = await g.ok(["for-each-ref", "--format=%(objectname) %(refname)", "refs/remotes/origin/", "refs/tags/"]);
     const sourceRefs = await source.client.ok(["for-each-ref", "--format=%(objectname) %(refname)"]);
-    expect(remoteRefs.split("\n").filter((l) => !l.endsWith(" refs/remotes/origin/HEAD")).sort()).toEqual(
-      sourceRefs.replaceAll("refs/heads/", "refs/remotes/origin/").split("\n").sort(),
-    );
+    expect(
+      remoteRefs
+        .split("\n")
+        .filter((l) => !l.endsWith(" refs/remotes/origin/HEAD"))
+        .sort(),
+    ).toEqual(sourceRefs.replaceAll("refs/heads/", "refs/remotes/origin/").split("\n").sort());
     // the source's objects, exactly
     const objects = (await g.ok(["rev-list", "--all", "--objects"])).split("\n").sort();
     expect(objects).toEqual((await source.client.ok(["rev-list", "--all", "--objects"])).split("\n").sort());
-    expect(await snapshot(g)).toEqual(
-      await oracle.run(`clone v${v}`, async (o) => snapshot(sb.client(await cloneTo(o, v)))),
-    );
+    expect(await snapshot(g)).toEqual(await oracle.run(`clone v${v}`, async (o) => snapshot(sb.client(await cloneTo(o, v)))));
   });
 
   test("--mirror: refs are exactly the source's", async () => {
@@ -131,7 +132,6 @@ describe.each(SERVERS)("clone against %s", (_name, start) => {
     expect((await g.run(["rev-parse", "-q", "--verify", "refs/tags/v2.0"])).code).not.toBe(0);
   });
 
-
   test("--filter=blob:none: a blobless clone when the server advertises filter, else git's warning and a full clone", async () => {
     const dir = sb.path("blobless");
     const r = await sb.run(["clone", "--filter=blob:none", srv.url("src"), dir]);
@@ -184,9 +184,7 @@ describe.each(SERVERS)("clone against %s", (_name, start) => {
       expect(r.code, r.stderr.slice(-3000)).toBe(0);
       expect(r.stderr).toMatch(/=> Send header: Content-Encoding: gzip/);
       const g = sb.client(dir);
-      expect(await g.ok(["for-each-ref", "--format=%(objectname) %(refname)"])).toBe(
-        await manyTags.ok(["for-each-ref", "--format=%(objectname) %(refname)"]),
-      );
+      expect(await g.ok(["for-each-ref", "--format=%(objectname) %(refname)"])).toBe(await manyTags.ok(["for-each-ref", "--format=%(objectname) %(refname)"]));
       expect((await fsck(g)).code).toBe(0);
     });
 
@@ -196,10 +194,9 @@ describe.each(SERVERS)("clone against %s", (_name, start) => {
       ["2", "65536"],
     ])("protocol.version=%s, http.postBuffer=%s: the request is chunked and still works", async (v, buffer) => {
       const dir = sb.path(`tags-chunked-v${v}`);
-      const r = await sb.run(
-        ["-c", `http.postBuffer=${buffer}`, "-c", `protocol.version=${v}`, "clone", "--bare", srv.url("tags2000"), dir],
-        { env: { GIT_TRACE_CURL: "1", GIT_TRACE_CURL_NO_DATA: "1" } },
-      );
+      const r = await sb.run(["-c", `http.postBuffer=${buffer}`, "-c", `protocol.version=${v}`, "clone", "--bare", srv.url("tags2000"), dir], {
+        env: { GIT_TRACE_CURL: "1", GIT_TRACE_CURL_NO_DATA: "1" },
+      });
       expect(r.code, r.stderr.slice(-3000)).toBe(0);
       expect(r.stderr).toMatch(/=> Send header: Transfer-Encoding: chunked/);
       const g = sb.client(dir);

@@ -27,11 +27,7 @@ async function get(url: string, headers: Record<string, string> = {}): Promise<{
   return { res, body: Buffer.from(await res.arrayBuffer()) };
 }
 
-async function post(
-  url: string,
-  body: Buffer,
-  headers: Record<string, string>,
-): Promise<{ res: Response; body: Buffer }> {
+async function post(url: string, body: Buffer, headers: Record<string, string>): Promise<{ res: Response; body: Buffer }> {
   const res = await fetch(url, { method: "POST", body: new Uint8Array(body), headers, signal: AbortSignal.timeout(20_000) });
   return { res, body: Buffer.from(await res.arrayBuffer()) };
 }
@@ -225,16 +221,21 @@ describe.each(SERVERS)("discovery against %s", (_name, start) => {
       ["POST git-receive-pack", "git-receive-pack"],
     ])("unknown repo, %s → 404", async (_what, path) => {
       const url = `${srv.url("no-such-repo")}/${path}`;
-      const { res } =
-        path.startsWith("info")
-          ? await get(url)
-          : await post(url, FLUSH, { "Content-Type": `application/x-${path}-request` });
+      const { res } = path.startsWith("info") ? await get(url) : await post(url, FLUSH, { "Content-Type": `application/x-${path}-request` });
       // dev-server contract: a push to an unknown name creates the repo, so ours answers receive-pack there
       expect(res.status).toBe(srv.name === "ours" && path === "git-receive-pack" ? 200 : 404);
     });
 
     test("POST git-upload-pack v2 ls-refs: result content type, no-cache, pkt-lines ending in flush", async () => {
-      const body = Buffer.concat([pkt("command=ls-refs\n"), pkt("object-format=sha1\n"), DELIM, pkt("symrefs\n"), pkt("peel\n"), pkt("ref-prefix refs/heads/\n"), FLUSH]);
+      const body = Buffer.concat([
+        pkt("command=ls-refs\n"),
+        pkt("object-format=sha1\n"),
+        DELIM,
+        pkt("symrefs\n"),
+        pkt("peel\n"),
+        pkt("ref-prefix refs/heads/\n"),
+        FLUSH,
+      ]);
       const r = await post(`${srv.url("src")}/git-upload-pack`, body, {
         "Content-Type": "application/x-git-upload-pack-request",
         "Git-Protocol": "version=2",

@@ -101,9 +101,7 @@ describe.each(SERVERS)("fetch against %s", (_name, start) => {
     expect(await c.line(["rev-parse", "HEAD~1"])).toBe(tip2);
     expect(await c.line(["log", "-1", "--format=%s"])).toBe("local");
     await c.ok(["push", "-q", "origin", "main"]);
-    expect((await sb.ok(["ls-remote", srv.url("pull"), "refs/heads/main"])).split("\t")[0]).toBe(
-      await c.line(["rev-parse", "HEAD"]),
-    );
+    expect((await sb.ok(["ls-remote", srv.url("pull"), "refs/heads/main"])).split("\t")[0]).toBe(await c.line(["rev-parse", "HEAD"]));
     expect((await fsck(c)).code).toBe(0);
   });
 

@@ -61,8 +61,22 @@ describe.each(SERVERS)("push checks against %s", (name, start) => {
     ["`.GIT`", () => [["100644", ".GIT", blob]], "hasDotgit: contains '.git'"],
     ["`..`", () => [["100644", "..", blob]], "hasDotdot: contains '..'"],
     ["a `/` in a name", () => [["100644", "x/y", blob]], "fullPathname: contains full pathnames"],
-    ["duplicate entries", () => [["100644", "a", blob], ["100644", "a", blob]], "duplicateEntries: contains duplicate file entries"],
-    ["unsorted entries", () => [["100644", "b", blob], ["100644", "a", blob]], "treeNotSorted: not properly sorted"],
+    [
+      "duplicate entries",
+      () => [
+        ["100644", "a", blob],
+        ["100644", "a", blob],
+      ],
+      "duplicateEntries: contains duplicate file entries",
+    ],
+    [
+      "unsorted entries",
+      () => [
+        ["100644", "b", blob],
+        ["100644", "a", blob],
+      ],
+      "treeNotSorted: not properly sorted",
+    ],
     ["a zero-padded mode", () => [["0100644", "a", blob]], "zeroPaddedFilemode: contains zero-padded file modes"],
     ["mode 100645", () => [["100645", "a", blob]], "badFilemode: contains bad file modes"],
   ] as [string, () => Array<[string, string, string]>, string][])("a tree with %s is refused with git's fsck message", async (what, rows, message) => {
@@ -119,7 +133,14 @@ describe.each(SERVERS)("push checks against %s", (name, start) => {
   test("two commands for one ref: the first applies, the second no longer matches (as git applies them in order)", async () => {
     const second = await src.line(["commit-tree", `${head}^{tree}`, "-p", head, "-m", "second"]);
     const pack = (await src.run(["pack-objects", "--stdout", "-q"], { input: `${second}\n` })).stdoutBuffer;
-    const body = receivePackRequest([{ old: ZERO_ID, new: head, ref: "refs/heads/twice" }, { old: ZERO_ID, new: second, ref: "refs/heads/twice" }], pack, "report-status");
+    const body = receivePackRequest(
+      [
+        { old: ZERO_ID, new: head, ref: "refs/heads/twice" },
+        { old: ZERO_ID, new: second, ref: "refs/heads/twice" },
+      ],
+      pack,
+      "report-status",
+    );
     const res = await postReceivePack(url, body);
     expect(res.report.status).toEqual(["unpack ok", "ok refs/heads/twice", "ng refs/heads/twice failed to update ref"]);
     expect(await refs()).toContain(`${head}\trefs/heads/twice`);
@@ -155,18 +176,25 @@ describe("request errors on our server", () => {
   };
 
   test("v2 ls-refs with an unknown argument answers an ERR packet (git's `unexpected line`)", async () => {
-    const r = await post("git-upload-pack", Buffer.concat([pkt("command=ls-refs\n"), DELIM, pkt("symrefs\n"), pkt("frobnicate\n"), FLUSH]), { "Git-Protocol": "version=2" });
+    const r = await post("git-upload-pack", Buffer.concat([pkt("command=ls-refs\n"), DELIM, pkt("symrefs\n"), pkt("frobnicate\n"), FLUSH]), {
+      "Git-Protocol": "version=2",
+    });
     expect(r.status).toBe(200);
     expect(parsePktLines(r.body).lines).toEqual(["ERR unexpected line: 'frobnicate'\n"]);
   });
 
   test("v2 fetch with an unknown argument answers an ERR packet", async () => {
-    const r = await post("git-upload-pack", Buffer.concat([pkt("command=fetch\n"), DELIM, pkt(`want ${head}\n`), pkt("frobnicate\n"), pkt("done\n"), FLUSH]), { "Git-Protocol": "version=2" });
+    const r = await post("git-upload-pack", Buffer.concat([pkt("command=fetch\n"), DELIM, pkt(`want ${head}\n`), pkt("frobnicate\n"), pkt("done\n"), FLUSH]), {
+      "Git-Protocol": "version=2",
+    });
     expect(parsePktLines(r.body).lines).toEqual(["ERR unexpected line: 'frobnicate'\n"]);
   });
 
   test.each([["git-upload-pack"], ["git-receive-pack"]])("Content-Encoding: gzip on a body that is not gzip: %s answers 400 with one line", async (service) => {
-    const body = service === "git-upload-pack" ? Buffer.concat([pkt(`want ${head}\n`), FLUSH, pkt("done\n")]) : receivePackRequest([{ old: head, new: ZERO_ID, ref: "refs/heads/x" }], null);
+    const body =
+      service === "git-upload-pack"
+        ? Buffer.concat([pkt(`want ${head}\n`), FLUSH, pkt("done\n")])
+        : receivePackRequest([{ old: head, new: ZERO_ID, ref: "refs/heads/x" }], null);
     const r = await post(service, body, { "Content-Encoding": "gzip" });
     expect(r.status).toBe(400);
     expect(r.body.toString()).toBe("Request body is not valid gzip data (Content-Encoding: gzip)\n");

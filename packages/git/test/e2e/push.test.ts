@@ -4,15 +4,7 @@
  * `git push --porcelain` output and the resulting refs must equal the oracle's.
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import {
-  advertisement,
-  buildSourceRepo,
-  postReceivePack,
-  receivePackRequest,
-  seed,
-  type SourceRepo,
-  ZERO_ID,
-} from "../support/fixtures";
+import { advertisement, buildSourceRepo, postReceivePack, receivePackRequest, seed, type SourceRepo, ZERO_ID } from "../support/fixtures";
 import { fsck, type GitClient, GitSandbox, snapshot } from "../support/git";
 import { type GitServer, normalize, Oracle, SERVERS } from "../support/server";
 
@@ -170,26 +162,30 @@ describe.each(SERVERS)("push against %s", (name, start) => {
   });
 
   test("atomic receive-pack request with one stale old-id: the server moves nothing (raw request)", async () => {
-    const got = await sameBy("atomic-server", async (s) => {
-      await seed(s, "atomic-raw", source.client);
-      const g = await clone(s, "atomic-raw");
-      const oldMain = await g.line(["rev-parse", "HEAD"]);
-      const newMain = await g.commit("atomic raw", { "raw.txt": "raw\n" }, 1300);
-      const pack = (await g.run(["pack-objects", "--revs", "--stdout", "-q"], { input: `${newMain}\n^${oldMain}\n` })).stdoutBuffer;
-      const side = await g.line(["rev-parse", "origin/side"]);
-      const body = receivePackRequest(
-        [
-          { old: oldMain, new: newMain, ref: "refs/heads/main" },
-          { old: source.main[0]!, new: side, ref: "refs/heads/side" }, // stale: side is not at main[0]
-          { old: ZERO_ID, new: newMain, ref: "refs/heads/brand-new" },
-        ],
-        pack,
-        "report-status atomic",
-      );
-      const before = await lsRemote(s, "atomic-raw");
-      const res = await postReceivePack(s.url("atomic-raw"), body);
-      return { status: res.status, report: res.report.status, unchanged: before === (await lsRemote(s, "atomic-raw")) };
-    }, (r) => ({ status: r.status, unchanged: r.unchanged }));
+    const got = await sameBy(
+      "atomic-server",
+      async (s) => {
+        await seed(s, "atomic-raw", source.client);
+        const g = await clone(s, "atomic-raw");
+        const oldMain = await g.line(["rev-parse", "HEAD"]);
+        const newMain = await g.commit("atomic raw", { "raw.txt": "raw\n" }, 1300);
+        const pack = (await g.run(["pack-objects", "--revs", "--stdout", "-q"], { input: `${newMain}\n^${oldMain}\n` })).stdoutBuffer;
+        const side = await g.line(["rev-parse", "origin/side"]);
+        const body = receivePackRequest(
+          [
+            { old: oldMain, new: newMain, ref: "refs/heads/main" },
+            { old: source.main[0]!, new: side, ref: "refs/heads/side" }, // stale: side is not at main[0]
+            { old: ZERO_ID, new: newMain, ref: "refs/heads/brand-new" },
+          ],
+          pack,
+          "report-status atomic",
+        );
+        const before = await lsRemote(s, "atomic-raw");
+        const res = await postReceivePack(s.url("atomic-raw"), body);
+        return { status: res.status, report: res.report.status, unchanged: before === (await lsRemote(s, "atomic-raw")) };
+      },
+      (r) => ({ status: r.status, unchanged: r.unchanged }),
+    );
     expect(got.status).toBe(200);
     expect(got.unchanged).toBe(true);
     expect(got.report[0]).toBe("unpack ok");
@@ -247,7 +243,10 @@ describe.each(SERVERS)("push against %s", (name, start) => {
     const c1 = await p1.commit("p1", { "p1.txt": "1\n" }, 1500);
     const c2 = await p2.commit("p2", { "p2.txt": "2\n" }, 1501);
     const [r1, r2] = await Promise.all([p1.run(["push", "origin", "main"]), p2.run(["push", "origin", "main"])]);
-    expect([r1.code, r2.code].filter((c) => c === 0), `${r1.stderr}\n---\n${r2.stderr}`).toHaveLength(1);
+    expect(
+      [r1.code, r2.code].filter((c) => c === 0),
+      `${r1.stderr}\n---\n${r2.stderr}`,
+    ).toHaveLength(1);
     const [winner, loser, loserRun] = r1.code === 0 ? [c1, p2, r2] : [c2, p1, r1];
     expect((await lsRemote(srv, "race")).match(/^([0-9a-f]{40})\trefs\/heads\/main$/m)?.[1]).toBe(winner);
     expect(loserRun.stderr).toMatch(/\[rejected\]|failed to update ref|\[remote rejected\]|cannot lock ref/);
@@ -328,4 +327,3 @@ describe.each(SERVERS)("push against %s", (name, start) => {
     expect(await lsRemote(srv, "created-by-push")).toContain(`${source.main.at(-1)}\trefs/heads/main`);
   });
 });
-

@@ -94,11 +94,15 @@ describe.each(SERVERS)("shallow against %s", (_name, start) => {
 
     test("--depth 1, then fetch --deepen 2, --depth 5, --unshallow", async () => {
       const total = Number(await source.client.line(["rev-list", "--count", "main"]));
-      const steps = await same("deepen", ["--depth", "1"], [
-        ["fetch", "-q", "--deepen", "2"],
-        ["fetch", "-q", "--depth", "5"],
-        ["fetch", "-q", "--unshallow"],
-      ]);
+      const steps = await same(
+        "deepen",
+        ["--depth", "1"],
+        [
+          ["fetch", "-q", "--deepen", "2"],
+          ["fetch", "-q", "--depth", "5"],
+          ["fetch", "-q", "--unshallow"],
+        ],
+      );
       expect(steps.map((s) => s.count)).toEqual([1, 3, expect.any(Number), total]);
       expect(steps[2]!.count).toBeGreaterThanOrEqual(5);
       expect(steps[3]!.snap!.shallow).toBeNull();
@@ -106,9 +110,11 @@ describe.each(SERVERS)("shallow against %s", (_name, start) => {
 
     test("--shallow-since, then fetch --shallow-since an older date", async () => {
       const k = source.main.length - 4;
-      const steps = await same("since", [`--shallow-since=${iso(source.mainDates[k]!)}`], [
-        ["fetch", "-q", `--shallow-since=${iso(source.mainDates[k - 3]!)}`],
-      ]);
+      const steps = await same(
+        "since",
+        [`--shallow-since=${iso(source.mainDates[k]!)}`],
+        [["fetch", "-q", `--shallow-since=${iso(source.mainDates[k - 3]!)}`]],
+      );
       expect(steps[0]!.count).toBe(source.main.length - k);
       expect(steps[1]!.count).toBeGreaterThan(steps[0]!.count!);
     });
@@ -187,8 +193,6 @@ describe.each(SERVERS)("shallow against %s", (_name, start) => {
     const r = await g.run(["push", "origin", "main"]);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/\[rejected\]|fetch first|non-fast-forward/);
-    expect((await sb.ok(["ls-remote", srv.url(repo), "refs/heads/main"])).split("\t")[0]).toBe(
-      await other.line(["rev-parse", "HEAD"]),
-    );
+    expect((await sb.ok(["ls-remote", srv.url(repo), "refs/heads/main"])).split("\t")[0]).toBe(await other.line(["rev-parse", "HEAD"]));
   });
 });

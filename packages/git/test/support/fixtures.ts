@@ -192,11 +192,7 @@ export const FLUSH = Buffer.from("0000", "ascii");
 export const DELIM = Buffer.from("0001", "ascii");
 
 /** A receive-pack request: command lines (capabilities on the first), flush, then the pack (if any). */
-export function receivePackRequest(
-  commands: { old: string; new: string; ref: string }[],
-  pack: Buffer | null,
-  caps = "report-status side-band-64k",
-): Buffer {
+export function receivePackRequest(commands: { old: string; new: string; ref: string }[], pack: Buffer | null, caps = "report-status side-band-64k"): Buffer {
   const lines = commands.map((c, i) => pkt(`${c.old} ${c.new} ${c.ref}${i === 0 ? `\0 ${caps}` : ""}\n`));
   return Buffer.concat([...lines, FLUSH, ...(pack ? [pack] : [])]);
 }
@@ -335,17 +331,20 @@ export async function seedInBatches(srv: GitServer, repo: string, from: GitClien
 }
 
 /** The v0 ref advertisement of `url` for `service`: refs in order and the capabilities of the first line. */
-export async function advertisement(
-  url: string,
-  service: "git-upload-pack" | "git-receive-pack",
-): Promise<{ refs: string[]; caps: string[] }> {
+export async function advertisement(url: string, service: "git-upload-pack" | "git-receive-pack"): Promise<{ refs: string[]; caps: string[] }> {
   const res = await fetch(`${url}/info/refs?service=${service}`, { signal: AbortSignal.timeout(20_000) });
   const body = Buffer.from(await res.arrayBuffer());
   if (res.status !== 200) throw new Error(`GET info/refs?service=${service} → ${res.status}`);
   const lines = parsePktLines(body).lines.filter((l) => !/^000[0-2]$/.test(l) && !l.startsWith("# service="));
   const first = lines[0] ?? "";
   const nul = first.indexOf("\0");
-  const caps = nul < 0 ? [] : first.slice(nul + 1).trim().split(" ");
+  const caps =
+    nul < 0
+      ? []
+      : first
+          .slice(nul + 1)
+          .trim()
+          .split(" ");
   const refs = lines.map((l, i) => (i === 0 && nul >= 0 ? l.slice(0, nul) : l).trim());
   return { refs, caps };
 }
@@ -382,8 +381,16 @@ export function withoutTags<T>(x: T, tagIds: ReadonlySet<string>): T {
   if (!x || typeof x !== "object") return x;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(x)) {
-    if (k === "refs" && typeof v === "string") out[k] = v.split("\n").filter((l) => !/ refs\/tags\//.test(l)).join("\n");
-    else if (k === "objects" && typeof v === "string") out[k] = v.split("\n").filter((l) => !tagIds.has(l.split(" ")[0]!)).join("\n");
+    if (k === "refs" && typeof v === "string")
+      out[k] = v
+        .split("\n")
+        .filter((l) => !/ refs\/tags\//.test(l))
+        .join("\n");
+    else if (k === "objects" && typeof v === "string")
+      out[k] = v
+        .split("\n")
+        .filter((l) => !tagIds.has(l.split(" ")[0]!))
+        .join("\n");
     else out[k] = withoutTags(v, tagIds);
   }
   return out as T;

@@ -165,12 +165,7 @@ export class GitClient {
 }
 
 /** Spawns a process asynchronously and collects its output. */
-export function runProcess(
-  cmd: string,
-  args: readonly string[],
-  opts: GitRunOptions,
-  env: NodeJS.ProcessEnv,
-): Promise<GitResult> {
+export function runProcess(cmd: string, args: readonly string[], opts: GitRunOptions, env: NodeJS.ProcessEnv): Promise<GitResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { cwd: opts.cwd, env: { ...env, ...opts.env }, stdio: ["pipe", "pipe", "pipe"] });
     const out: Buffer[] = [];

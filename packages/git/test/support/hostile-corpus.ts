@@ -70,7 +70,12 @@ export function goodPush(t: Target): { body: Buffer; pack: Buffer; tip: string; 
 /** A pack whose second entry is a delta against the first (a blob), with the given instructions. */
 function deltaPush(t: Target, instructions: Buffer, extra: Partial<RawEntry> = {}): Buffer {
   const { blob } = goodPush(t);
-  return push(buildPack([{ type: OBJ.blob, data: blob.data }, { type: OBJ.ofsDelta, ofsTo: 0, data: instructions, ...extra }]));
+  return push(
+    buildPack([
+      { type: OBJ.blob, data: blob.data },
+      { type: OBJ.ofsDelta, ofsTo: 0, data: instructions, ...extra },
+    ]),
+  );
 }
 
 /** The pack with another object count in its header (trailer recomputed). */
@@ -111,11 +116,17 @@ export function hostileCases(t: Target, limits = { maxObjectSize: 32 * MiB }): H
       return push(withTrailer(p));
     }),
     rp("entry declares 2^40 bytes", () => push(buildPack([{ type: OBJ.blob, size: 2 ** 40, data: Buffer.from("x") }]))),
-    rp("entry size header of 12 continuation bytes", () => push(buildPack([{ type: OBJ.blob, zdata: Buffer.concat([Buffer.alloc(11, 0xff), Buffer.from([0x01]), deflateSync(Buffer.from("x"))]), size: 0 }]))),
+    rp("entry size header of 12 continuation bytes", () =>
+      push(buildPack([{ type: OBJ.blob, zdata: Buffer.concat([Buffer.alloc(11, 0xff), Buffer.from([0x01]), deflateSync(Buffer.from("x"))]), size: 0 }])),
+    ),
     rp("entry declares the object limit + 1", () => push(buildPack([{ type: OBJ.blob, size: big + 1, data: Buffer.from("x") }]))),
     rp("entry declares the object limit, sends 10 bytes", () => push(buildPack([{ type: OBJ.blob, size: big, zdata: Buffer.from("0123456789") }]))),
-    rp("entry of random bytes for zlib", () => push(buildPack([{ type: OBJ.blob, size: 100, zdata: Buffer.from("this is not a zlib stream at all, not even close.....") }]))),
-    rp("zlib bomb: declares 1000 bytes, inflates to 32 MiB", () => push(buildPack([{ type: OBJ.blob, size: 1000, zdata: deflateSync(Buffer.alloc(32 * MiB)) }]))),
+    rp("entry of random bytes for zlib", () =>
+      push(buildPack([{ type: OBJ.blob, size: 100, zdata: Buffer.from("this is not a zlib stream at all, not even close.....") }])),
+    ),
+    rp("zlib bomb: declares 1000 bytes, inflates to 32 MiB", () =>
+      push(buildPack([{ type: OBJ.blob, size: 1000, zdata: deflateSync(Buffer.alloc(32 * MiB)) }])),
+    ),
     rp("invalid object type 5", () => push(buildPack([{ type: 5, data: Buffer.from("x") }]))),
     // ── deltas ─────────────────────────────────────────────────────────────────
     rp("delta: base size does not match the base", () => deltaPush(t, delta(3, 3, [{ copy: [0, 3] }]))),
@@ -129,11 +140,20 @@ export function hostileCases(t: Target, limits = { maxObjectSize: 32 * MiB }): H
     rp("delta: size header that never ends", () => deltaPush(t, Buffer.alloc(40, 0xff))),
     rp("OFS_DELTA base before the pack start", () => deltaPush(t, delta(1, 1, [{ insert: Buffer.from("x") }]), { ofs: 1_000_000 })),
     rp("OFS_DELTA base offset 0 (itself)", () => deltaPush(t, delta(1, 1, [{ insert: Buffer.from("x") }]), { ofs: 0 })),
-    rp("REF_DELTA against an object nobody has", () => push(buildPack([{ type: OBJ.refDelta, base: "2".repeat(40), data: delta(1, 1, [{ insert: Buffer.from("x") }]) }]))),
+    rp("REF_DELTA against an object nobody has", () =>
+      push(buildPack([{ type: OBJ.refDelta, base: "2".repeat(40), data: delta(1, 1, [{ insert: Buffer.from("x") }]) }])),
+    ),
     rp("16 deltas of 16 MiB instructions each, waiting on a missing base", () =>
-      push(buildPack(Array.from({ length: 16 }, (): RawEntry => ({ type: OBJ.refDelta, base: "3".repeat(40), size: 16 * MiB, zdata: zeros16 }))))),
+      push(buildPack(Array.from({ length: 16 }, (): RawEntry => ({ type: OBJ.refDelta, base: "3".repeat(40), size: 16 * MiB, zdata: zeros16 })))),
+    ),
     rp("delta of 16 MiB zero instructions on a real base", () =>
-      push(buildPack([{ type: OBJ.blob, data: good().blob.data }, { type: OBJ.ofsDelta, ofsTo: 0, size: 16 * MiB, zdata: zeros16 }]))),
+      push(
+        buildPack([
+          { type: OBJ.blob, data: good().blob.data },
+          { type: OBJ.ofsDelta, ofsTo: 0, size: 16 * MiB, zdata: zeros16 },
+        ]),
+      ),
+    ),
     // ── pkt-lines and commands ─────────────────────────────────────────────────
     rp("pkt-line length `zzzz`", () => Buffer.from("zzzz")),
     rp("pkt-line length `0003`", () => Buffer.from("0003")),
@@ -143,14 +163,36 @@ export function hostileCases(t: Target, limits = { maxObjectSize: 32 * MiB }): H
     rp("command with a non-hex new id", () => Buffer.concat([pkt(`${ZERO_ID} ${"z".repeat(40)} refs/heads/x\0 report-status\n`), FLUSH])),
     rp("funny refname", () => push(good().pack, "refs/heads/bad..name", good().tip)),
     rp("ref name with a control character", () => push(good().pack, "refs/heads/a\x01b", good().tip)),
-    rp("update with a wrong old value", () => receivePackRequest([{ old: "4".repeat(40), new: good().tip, ref: "refs/heads/main" }], good().pack, "report-status")),
+    rp("update with a wrong old value", () =>
+      receivePackRequest([{ old: "4".repeat(40), new: good().tip, ref: "refs/heads/main" }], good().pack, "report-status"),
+    ),
     rp("create of an existing ref", () => receivePackRequest([{ old: ZERO_ID, new: good().tip, ref: "refs/heads/main" }], good().pack, "report-status")),
     rp("two commands for one ref (atomic)", () =>
-      receivePackRequest([{ old: ZERO_ID, new: t.head, ref: "refs/heads/dup" }, { old: ZERO_ID, new: t.head, ref: "refs/heads/dup" }], null, "report-status atomic")),
-    rp("deletion of the branch HEAD points to", () => receivePackRequest([{ old: t.head, new: ZERO_ID, ref: "refs/heads/main" }], null, "report-status side-band-64k")),
-    rp("1001 ref updates", () => receivePackRequest(Array.from({ length: 1001 }, (_, i) => ({ old: "5".repeat(40), new: ZERO_ID, ref: `refs/heads/gone-${i}` })), null, "report-status")),
-    rp("branch pointed at a blob", () => receivePackRequest([{ old: ZERO_ID, new: t.blob, ref: "refs/heads/blobby" }], buildPack([]), "report-status side-band-64k")),
-    rp("ref to an object neither sent nor stored", () => receivePackRequest([{ old: ZERO_ID, new: "6".repeat(40), ref: "refs/heads/x" }], buildPack([]), "report-status")),
+      receivePackRequest(
+        [
+          { old: ZERO_ID, new: t.head, ref: "refs/heads/dup" },
+          { old: ZERO_ID, new: t.head, ref: "refs/heads/dup" },
+        ],
+        null,
+        "report-status atomic",
+      ),
+    ),
+    rp("deletion of the branch HEAD points to", () =>
+      receivePackRequest([{ old: t.head, new: ZERO_ID, ref: "refs/heads/main" }], null, "report-status side-band-64k"),
+    ),
+    rp("1001 ref updates", () =>
+      receivePackRequest(
+        Array.from({ length: 1001 }, (_, i) => ({ old: "5".repeat(40), new: ZERO_ID, ref: `refs/heads/gone-${i}` })),
+        null,
+        "report-status",
+      ),
+    ),
+    rp("branch pointed at a blob", () =>
+      receivePackRequest([{ old: ZERO_ID, new: t.blob, ref: "refs/heads/blobby" }], buildPack([]), "report-status side-band-64k"),
+    ),
+    rp("ref to an object neither sent nor stored", () =>
+      receivePackRequest([{ old: ZERO_ID, new: "6".repeat(40), ref: "refs/heads/x" }], buildPack([]), "report-status"),
+    ),
     // ── objects git's fsck refuses ─────────────────────────────────────────────
     rp("tree entry `.git`", () => treePush(t, [["100644", ".git", t.blob]])),
     rp("tree entry `.GIT`", () => treePush(t, [["100644", ".GIT", t.blob]])),
@@ -159,8 +201,18 @@ export function hostileCases(t: Target, limits = { maxObjectSize: 32 * MiB }): H
     rp("tree entry `.`", () => treePush(t, [["100644", ".", t.blob]])),
     rp("tree entry with an empty name", () => treePush(t, [["100644", "", t.blob]])),
     rp("tree entry with a `/`", () => treePush(t, [["100644", "a/b", t.blob]])),
-    rp("tree with duplicate entries", () => treePush(t, [["100644", "a", t.blob], ["100644", "a", t.blob]])),
-    rp("tree not sorted", () => treePush(t, [["100644", "b", t.blob], ["100644", "a", t.blob]])),
+    rp("tree with duplicate entries", () =>
+      treePush(t, [
+        ["100644", "a", t.blob],
+        ["100644", "a", t.blob],
+      ]),
+    ),
+    rp("tree not sorted", () =>
+      treePush(t, [
+        ["100644", "b", t.blob],
+        ["100644", "a", t.blob],
+      ]),
+    ),
     rp("tree entry mode 100645", () => treePush(t, [["100645", "a", t.blob]])),
     rp("tree entry mode 040000 (zero-padded)", () => treePush(t, [["040000", "d", t.tree]])),
     rp("tree entry pointing to the null id", () => treePush(t, [["100644", "a", ZERO_ID]])),
@@ -170,10 +222,16 @@ export function hostileCases(t: Target, limits = { maxObjectSize: 32 * MiB }): H
     rp("commit without author", () => commitPush(t, rawCommit(t.tree, [t.head], { author: null }))),
     rp("commit with a zero-padded date", () => commitPush(t, rawCommit(t.tree, [t.head], { author: "A <a@example.com> 0170000000 +0000" }))),
     rp("commit with a bad time zone", () => commitPush(t, rawCommit(t.tree, [t.head], { committer: "A <a@example.com> 1700000000 +00" }))),
-    rp("commit with a NUL in its headers", () => commitPush(t, Buffer.from(`tree ${t.tree}\nauthor A <a@e> 1 +0000\0\ncommitter A <a@e> 1 +0000\n\nx\n`, "latin1"))),
+    rp("commit with a NUL in its headers", () =>
+      commitPush(t, Buffer.from(`tree ${t.tree}\nauthor A <a@e> 1 +0000\0\ncommitter A <a@e> 1 +0000\n\nx\n`, "latin1")),
+    ),
     rp("tag whose type lies (says blob, points at a commit)", () => {
       const tag = gitObject("tag", Buffer.from(`object ${t.head}\ntype blob\ntag lie\ntagger A <a@example.com> 1 +0000\n\nx\n`));
-      return receivePackRequest([{ old: ZERO_ID, new: tag.id, ref: "refs/tags/lie" }], buildPack([{ type: tag.type, data: tag.data }]), "report-status side-band-64k");
+      return receivePackRequest(
+        [{ old: ZERO_ID, new: tag.id, ref: "refs/tags/lie" }],
+        buildPack([{ type: tag.type, data: tag.data }]),
+        "report-status side-band-64k",
+      );
     }),
     rp("tag with a bad type", () => {
       const tag = gitObject("tag", Buffer.from(`object ${t.head}\ntype frob\ntag bad\ntagger A <a@example.com> 1 +0000\n\nx\n`));
@@ -199,15 +257,27 @@ export function hostileCases(t: Target, limits = { maxObjectSize: 32 * MiB }): H
     up("v2 request without command=", () => Buffer.concat([pkt("object-format=sha1\n"), DELIM, pkt("peel\n"), FLUSH]), { headers: V2 }),
     up("v2 unknown command", () => Buffer.concat([pkt("command=frobnicate\n"), FLUSH]), { headers: V2 }),
     up("v2 ls-refs with an unknown argument", () => Buffer.concat([pkt("command=ls-refs\n"), DELIM, pkt("frobnicate\n"), FLUSH]), { headers: V2 }),
-    up("v2 fetch with an unknown argument", () => Buffer.concat([pkt("command=fetch\n"), DELIM, pkt(`want ${t.head}\n`), pkt("frobnicate\n"), pkt("done\n"), FLUSH]), { headers: V2 }),
-    up("v2 fetch of an unknown id", () => Buffer.concat([pkt("command=fetch\n"), DELIM, pkt(`want ${"1".repeat(40)}\n`), pkt("done\n"), FLUSH]), { headers: V2 }),
+    up(
+      "v2 fetch with an unknown argument",
+      () => Buffer.concat([pkt("command=fetch\n"), DELIM, pkt(`want ${t.head}\n`), pkt("frobnicate\n"), pkt("done\n"), FLUSH]),
+      { headers: V2 },
+    ),
+    up("v2 fetch of an unknown id", () => Buffer.concat([pkt("command=fetch\n"), DELIM, pkt(`want ${"1".repeat(40)}\n`), pkt("done\n"), FLUSH]), {
+      headers: V2,
+    }),
     up("v2 fetch with no want", () => Buffer.concat([pkt("command=fetch\n"), DELIM, pkt("done\n"), FLUSH]), { headers: V2 }),
     up("v2 two delim packets", () => Buffer.concat([pkt("command=ls-refs\n"), DELIM, DELIM, FLUSH]), { headers: V2 }),
     up("v2 response-end packet in a request", () => Buffer.concat([pkt("command=ls-refs\n"), Buffer.from("0002"), FLUSH]), { headers: V2 }),
     up("v2 sha256 object format", () => Buffer.concat([pkt("command=ls-refs\n"), pkt("object-format=sha256\n"), DELIM, FLUSH]), { headers: V2 }),
     up("v2 request cut in the middle", () => Buffer.concat([pkt("command=fetch\n"), DELIM, pkt(`want ${t.head}\n`)]), { headers: V2 }),
-    up("Content-Encoding: gzip on a body that is not gzip (v0)", () => Buffer.concat([pkt(`want ${t.head}\n`), FLUSH, pkt("done\n")]), { headers: { "Content-Encoding": "gzip" }, status: 400 }),
-    up("Content-Encoding: gzip on a body that is not gzip (v2)", () => Buffer.concat([pkt("command=ls-refs\n"), FLUSH]), { headers: { "Content-Encoding": "gzip", ...V2 }, status: 400 }),
+    up("Content-Encoding: gzip on a body that is not gzip (v0)", () => Buffer.concat([pkt(`want ${t.head}\n`), FLUSH, pkt("done\n")]), {
+      headers: { "Content-Encoding": "gzip" },
+      status: 400,
+    }),
+    up("Content-Encoding: gzip on a body that is not gzip (v2)", () => Buffer.concat([pkt("command=ls-refs\n"), FLUSH]), {
+      headers: { "Content-Encoding": "gzip", ...V2 },
+      status: 400,
+    }),
     up("gzip bomb (120 MiB of zeros)", gzipBomb, { headers: { "Content-Encoding": "gzip" } }),
     up("Content-Length longer than the body", () => Buffer.concat([pkt(`want ${t.head}\n`), FLUSH]), { contentLength: 5000 }),
   ];
@@ -257,7 +327,13 @@ function rawPost(url: string, headers: Record<string, string>, body: Buffer, len
     const chunks: Buffer[] = [];
     const timer = setTimeout(() => (s.destroy(), reject(new Error(`no answer within ${timeoutMs} ms`))), timeoutMs);
     s.on("connect", () => {
-      const head = [`POST ${u.pathname} HTTP/1.1`, `Host: ${u.host}`, `Content-Length: ${length}`, "Connection: close", ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)].join("\r\n");
+      const head = [
+        `POST ${u.pathname} HTTP/1.1`,
+        `Host: ${u.host}`,
+        `Content-Length: ${length}`,
+        "Connection: close",
+        ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`),
+      ].join("\r\n");
       s.write(`${head}\r\n\r\n`);
       s.end(body);
     });

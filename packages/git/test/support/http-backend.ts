@@ -39,9 +39,7 @@ function run(args: string[], env: NodeJS.ProcessEnv): Promise<void> {
     let stderr = "";
     child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
     child.on("error", reject);
-    child.on("close", (code) =>
-      code === 0 ? resolve() : reject(new Error(`git ${args.join(" ")} exited ${code}: ${stderr}`)),
-    );
+    child.on("close", (code) => (code === 0 ? resolve() : reject(new Error(`git ${args.join(" ")} exited ${code}: ${stderr}`))));
   });
 }
 

@@ -99,11 +99,17 @@ export function delta(baseSize: number, resultSize: number, ops: Array<{ copy: [
       const args: number[] = [];
       for (let i = 0; i < 4; i++) {
         const b = Math.floor(off / 2 ** (8 * i)) & 0xff;
-        if (b) (cmd |= 1 << i), args.push(b);
+        if (b) {
+          cmd |= 1 << i;
+          args.push(b);
+        }
       }
       for (let i = 0; i < 3; i++) {
         const b = Math.floor(len / 2 ** (8 * i)) & 0xff;
-        if (b) (cmd |= 0x10 << i), args.push(b);
+        if (b) {
+          cmd |= 0x10 << i;
+          args.push(b);
+        }
       }
       parts.push(Buffer.from([cmd, ...args]));
     }
@@ -113,7 +119,9 @@ export function delta(baseSize: number, resultSize: number, ops: Array<{ copy: [
 
 /** The raw bytes of a git object and its id. */
 export function gitObject(type: "blob" | "tree" | "commit" | "tag", data: Buffer): { id: string; type: number; data: Buffer } {
-  const id = createHash("sha1").update(Buffer.concat([Buffer.from(`${type} ${data.length}\0`), data])).digest("hex");
+  const id = createHash("sha1")
+    .update(Buffer.concat([Buffer.from(`${type} ${data.length}\0`), data]))
+    .digest("hex");
   return { id, type: OBJ[type], data };
 }
 
@@ -122,7 +130,11 @@ export function rawTree(rows: Array<[mode: string, name: string, id: string]>): 
   return Buffer.concat(rows.map(([mode, name, id]) => Buffer.concat([Buffer.from(`${mode} ${name}\0`, "latin1"), Buffer.from(id, "hex")])));
 }
 
-export function rawCommit(tree: string, parents: string[], opts: { author?: string | null; committer?: string; message?: string; extra?: string } = {}): Buffer {
+export function rawCommit(
+  tree: string,
+  parents: string[],
+  opts: { author?: string | null; committer?: string; message?: string; extra?: string } = {},
+): Buffer {
   const who = "Hostile Test <hostile@example.com> 1700000000 +0000";
   let s = `tree ${tree}\n`;
   for (const p of parents) s += `parent ${p}\n`;

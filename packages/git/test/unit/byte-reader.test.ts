@@ -7,13 +7,15 @@ import { ByteReader } from "../../src/index.js";
 const MB = 1024 * 1024;
 
 function reader(data: Uint8Array, chunk: (i: number) => number) {
-  return new ByteReader((async function* () {
-    for (let p = 0, i = 0; p < data.length; i++) {
-      const n = Math.max(1, chunk(i));
-      yield data.subarray(p, p + n);
-      p += n;
-    }
-  })());
+  return new ByteReader(
+    (async function* () {
+      for (let p = 0, i = 0; p < data.length; i++) {
+        const n = Math.max(1, chunk(i));
+        yield data.subarray(p, p + n);
+        p += n;
+      }
+    })(),
+  );
 }
 
 describe("ByteReader", () => {

@@ -17,12 +17,24 @@ const problem = (type: "tree" | "commit" | "tag", data: Buffer) => {
 
 describe("fsck", () => {
   it("recognises .git however a filesystem may spell it", () => {
-    for (const n of [".git", ".GIT", ".Git", "git~1", "GIT~1", ".git.", ".git ", ".git::$INDEX_ALLOCATION", "\xe2\x80\x8c.git", ".g\xef\xbb\xbfit"]) expect(isDotGitName(n), n).toBe(true);
+    for (const n of [".git", ".GIT", ".Git", "git~1", "GIT~1", ".git.", ".git ", ".git::$INDEX_ALLOCATION", "\xe2\x80\x8c.git", ".g\xef\xbb\xbfit"])
+      expect(isDotGitName(n), n).toBe(true);
     for (const n of [".gitignore", ".gitmodules", "git", ".git2", "x.git"]) expect(isDotGitName(n), n).toBe(false);
   });
 
   it("reports tree problems with git's message ids, in git's order", () => {
-    expect(problem("tree", tree([["100644", "a"], ["100755", "b"], ["40000", "c"], ["120000", "d"], ["160000", "e"]]))).toBeNull();
+    expect(
+      problem(
+        "tree",
+        tree([
+          ["100644", "a"],
+          ["100755", "b"],
+          ["40000", "c"],
+          ["120000", "d"],
+          ["160000", "e"],
+        ]),
+      ),
+    ).toBeNull();
     expect(problem("tree", tree([["100644", ".git"]]))).toBe("hasDotgit");
     expect(problem("tree", tree([["100644", ".."]]))).toBe("hasDotdot");
     expect(problem("tree", tree([["100644", "."]]))).toBe("hasDot");
@@ -30,12 +42,53 @@ describe("fsck", () => {
     expect(problem("tree", tree([["100644", "a/b"]]))).toBe("fullPathname");
     expect(problem("tree", tree([["100645", "a"]]))).toBe("badFilemode");
     expect(problem("tree", tree([["040000", "a"]]))).toBe("zeroPaddedFilemode");
-    expect(problem("tree", tree([["100644", "a"], ["100644", "a"]]))).toBe("duplicateEntries");
-    expect(problem("tree", tree([["100644", "a"], ["40000", "a"]]))).toBe("duplicateEntries");
-    expect(problem("tree", tree([["100644", "b"], ["100644", "a"]]))).toBe("treeNotSorted");
+    expect(
+      problem(
+        "tree",
+        tree([
+          ["100644", "a"],
+          ["100644", "a"],
+        ]),
+      ),
+    ).toBe("duplicateEntries");
+    expect(
+      problem(
+        "tree",
+        tree([
+          ["100644", "a"],
+          ["40000", "a"],
+        ]),
+      ),
+    ).toBe("duplicateEntries");
+    expect(
+      problem(
+        "tree",
+        tree([
+          ["100644", "b"],
+          ["100644", "a"],
+        ]),
+      ),
+    ).toBe("treeNotSorted");
     // a tree sorts as if its name ended in "/": "a.b" (0x2e) before the tree "a" ("a/", 0x2f), which is before "a0"
-    expect(problem("tree", tree([["100644", "a.b"], ["40000", "a"], ["100644", "a0"]]))).toBeNull();
-    expect(problem("tree", tree([["40000", "a"], ["100644", "a.b"]]))).toBe("treeNotSorted");
+    expect(
+      problem(
+        "tree",
+        tree([
+          ["100644", "a.b"],
+          ["40000", "a"],
+          ["100644", "a0"],
+        ]),
+      ),
+    ).toBeNull();
+    expect(
+      problem(
+        "tree",
+        tree([
+          ["40000", "a"],
+          ["100644", "a.b"],
+        ]),
+      ),
+    ).toBe("treeNotSorted");
     expect(problem("tree", Buffer.from("100644 truncated"))).toBe("badTree");
   });
 

@@ -45,7 +45,9 @@ beforeAll(async () => {
   const signed = await c.line(["hash-object", "-t", "commit", "-w", "--stdin", "--literally"], { input: raw });
   await c.ok(["update-ref", "refs/heads/signed", signed]);
   await c.commit("merge-base side", { "b.txt": "b" }, 3);
-  await c.ok(["merge", "-q", "--no-ff", "signed", "-m", "merge signed"], { env: { GIT_AUTHOR_DATE: "@1700000100 +0000", GIT_COMMITTER_DATE: "@1700000100 +0000" } });
+  await c.ok(["merge", "-q", "--no-ff", "signed", "-m", "merge signed"], {
+    env: { GIT_AUTHOR_DATE: "@1700000100 +0000", GIT_COMMITTER_DATE: "@1700000100 +0000" },
+  });
   objects = await catAll(dir);
 });
 afterAll(() => sb.dispose());

@@ -13,9 +13,11 @@ let repo: string;
 let allOids: string[];
 
 function source(...chunks: Uint8Array[]) {
-  return new ByteReader((async function* () {
-    for (const c of chunks) yield c;
-  })());
+  return new ByteReader(
+    (async function* () {
+      for (const c of chunks) yield c;
+    })(),
+  );
 }
 
 /** Feed a buffer in small uneven pieces, as a network would. */
@@ -87,7 +89,7 @@ describe("pack reader", () => {
 
   it("resolves a thin pack against objects already stored", async () => {
     const store = new MemoryRepoStore();
-    const old = (await sb.client(repo).line(["rev-parse", "HEAD~5"]));
+    const old = await sb.client(repo).line(["rev-parse", "HEAD~5"]);
     await ingest(store, await packOf(["--revs"], `${old}\n`));
     const before = store.objectCount;
     const thin = await packOf(["--revs", "--thin"], `HEAD\n^${old}\n`);
@@ -106,7 +108,10 @@ describe("pack writer", () => {
     const chunks: Uint8Array[] = [];
     const gen = writePack(allOids, odb, { ofsDelta: true });
     let r = await gen.next();
-    while (!r.done) chunks.push(r.value), (r = await gen.next());
+    while (!r.done) {
+      chunks.push(r.value);
+      r = await gen.next();
+    }
     expect(r.value.deltas).toBeGreaterThan(200);
     const target = sb.path("target");
     await sb.ok(["init", "-q", "--bare", target]);
@@ -127,21 +132,60 @@ describe("bad packs fail cleanly", () => {
   type Refusal = RegExp | Array<typeof PackCorruptError | typeof LimitExceededError>;
   const cases: Array<[string, () => Uint8Array, Refusal]> = [
     ["truncated", () => good.subarray(0, good.length - 100), /truncated/],
-    ["bad trailer", () => { const b = Buffer.from(good); b[b.length - 1]! ^= 0xff; return b; }, /checksum/],
-    ["corrupt zlib", () => { const b = Buffer.from(good); b[Math.floor(b.length / 2)]! ^= 0xff; return b; }, /zlib|checksum|size|delta|invalid/],
+    [
+      "bad trailer",
+      () => {
+        const b = Buffer.from(good);
+        b[b.length - 1]! ^= 0xff;
+        return b;
+      },
+      /checksum/,
+    ],
+    [
+      "corrupt zlib",
+      () => {
+        const b = Buffer.from(good);
+        b[Math.floor(b.length / 2)]! ^= 0xff;
+        return b;
+      },
+      /zlib|checksum|size|delta|invalid/,
+    ],
     // One object too many: the reader takes the trailer for an entry header. Its bits vary with the pack (commit
     // times), so the refusal may name a bad type, a truncated entry or a huge declared size: any clean refusal will do.
-    ["object count too high", () => { const b = Buffer.from(good); b.writeUInt32BE(b.readUInt32BE(8) + 1, 8); return b; }, [PackCorruptError, LimitExceededError]],
-    ["object count too low", () => { const b = Buffer.from(good); b.writeUInt32BE(b.readUInt32BE(8) - 1, 8); return b; }, /checksum/],
+    [
+      "object count too high",
+      () => {
+        const b = Buffer.from(good);
+        b.writeUInt32BE(b.readUInt32BE(8) + 1, 8);
+        return b;
+      },
+      [PackCorruptError, LimitExceededError],
+    ],
+    [
+      "object count too low",
+      () => {
+        const b = Buffer.from(good);
+        b.writeUInt32BE(b.readUInt32BE(8) - 1, 8);
+        return b;
+      },
+      /checksum/,
+    ],
     ["not a pack", () => Buffer.from("PACX\0\0\0\x02\0\0\0\0"), /signature/],
     ["junk after trailer", () => Buffer.concat([good, Buffer.from("junk")]), /junk/],
   ];
   for (const [name, make, err] of cases) {
     it(name, async () => {
       const store = new MemoryRepoStore();
-      const error = await ingest(store, make(), 333).then(() => new Error("pack accepted"), (e: unknown) => e);
+      const error = await ingest(store, make(), 333).then(
+        () => new Error("pack accepted"),
+        (e: unknown) => e,
+      );
       if (err instanceof RegExp) expect(String(error)).toMatch(err);
-      else expect(err.some((cls) => error instanceof cls), `unexpected ${String(error)}`).toBe(true);
+      else
+        expect(
+          err.some((cls) => error instanceof cls),
+          `unexpected ${String(error)}`,
+        ).toBe(true);
       expect(store.objectCount).toBe(0);
       expect(await store.listRefs()).toEqual([]);
     });

@@ -2,10 +2,13 @@ import { describe, expect, it } from "vitest";
 import { ByteReader, FLUSH, ProtocolError, pkt, pktLine, readPkt, sidebandPackets } from "../../src/index.js";
 
 const enc = new TextEncoder();
-const reader = (s: string | Uint8Array) => new ByteReader((async function* () {
-  const b = typeof s === "string" ? enc.encode(s) : s;
-  for (let i = 0; i < b.length; i += 3) yield b.subarray(i, i + 3); // split mid-length on purpose
-})());
+const reader = (s: string | Uint8Array) =>
+  new ByteReader(
+    (async function* () {
+      const b = typeof s === "string" ? enc.encode(s) : s;
+      for (let i = 0; i < b.length; i += 3) yield b.subarray(i, i + 3); // split mid-length on purpose
+    })(),
+  );
 
 describe("pkt-line", () => {
   it("encodes lengths including the 4-byte header", () => {

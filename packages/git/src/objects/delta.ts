@@ -25,11 +25,6 @@ function readVarint(d: Uint8Array, pos: number): [value: number, next: number] {
   return [v, pos];
 }
 
-export function deltaResultSize(delta: Uint8Array): number {
-  const [, p] = readVarint(delta, 0);
-  return readVarint(delta, p)[0];
-}
-
 /** Bytes the instructions from `pos` produce, checking every copy and insert against the base and the delta. */
 function producedBytes(delta: Uint8Array, pos: number, baseLength: number, limit: number): number {
   let total = 0;
@@ -57,15 +52,15 @@ function producedBytes(delta: Uint8Array, pos: number, baseLength: number, limit
 }
 
 export function applyDelta(base: Uint8Array, delta: Uint8Array, maxResultSize = DEFAULT_MAX_OBJECT_SIZE): Uint8Array {
-  let [baseSize, pos] = readVarint(delta, 0);
+  const [baseSize, afterBase] = readVarint(delta, 0);
   if (baseSize !== base.length) throw new PackCorruptError(`delta: base size ${baseSize} does not match base object (${base.length})`);
-  let resultSize: number;
-  [resultSize, pos] = readVarint(delta, pos);
+  const [resultSize, instructions] = readVarint(delta, afterBase);
   if (resultSize > maxResultSize) throw new LimitExceededError(`delta result of ${resultSize} bytes is over the object size limit of ${maxResultSize}`);
-  const produced = producedBytes(delta, pos, base.length, resultSize);
+  const produced = producedBytes(delta, instructions, base.length, resultSize);
   if (produced !== resultSize) throw new PackCorruptError(`delta: result size ${produced} does not match declared ${resultSize}`);
   const out = new Uint8Array(resultSize);
   let o = 0;
+  let pos = instructions;
   while (pos < delta.length) {
     const op = delta[pos++]!;
     if (op & 0x80) {

@@ -26,13 +26,11 @@ export function inflateEntry(input: Uint8Array, expected: number): InflateResult
   } catch (e) {
     const code = (e as { code?: string }).code;
     if (code === "Z_BUF_ERROR") return "need-more";
-    if (code === "ERR_BUFFER_TOO_LARGE" || e instanceof RangeError)
-      throw new PackCorruptError(`inflated object is larger than its declared size ${expected}`);
+    if (code === "ERR_BUFFER_TOO_LARGE" || e instanceof RangeError) throw new PackCorruptError(`inflated object is larger than its declared size ${expected}`);
     throw new PackCorruptError(`corrupt zlib stream: ${(e as Error).message}`);
   }
-  if (r.buffer.length !== expected)
-    throw new PackCorruptError(`inflated size ${r.buffer.length} does not match declared size ${expected}`);
-  return { data: r.buffer, consumed: r.engine.bytesWritten };
+  if (r.buffer.length !== expected) throw new PackCorruptError(`inflated size ${r.buffer.length} does not match declared size ${expected}`);
+  return { data: plain(r.buffer), consumed: r.engine.bytesWritten };
 }
 
 /** Inflate a complete, standalone zlib stream (a stored object) of known size. */
@@ -43,5 +41,13 @@ export function inflateExact(input: Uint8Array, expected: number): Uint8Array {
 }
 
 export function deflate(data: Uint8Array, level = 1): Uint8Array {
-  return deflateSync(data, { level });
+  return plain(deflateSync(data, { level }));
+}
+
+/**
+ * A plain Uint8Array view of node:zlib's Buffer (no copy): callers get web-standard semantics,
+ * where `slice()` copies (Buffer's `slice()` is a view of the whole, possibly pooled, allocation).
+ */
+function plain(b: Uint8Array): Uint8Array {
+  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 }
