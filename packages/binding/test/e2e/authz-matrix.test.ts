@@ -80,6 +80,8 @@ const GIT = [
 function gitExpected(cred: GitCred, push: boolean): number {
   if (cred === "write") return 200;
   if (cred === "read-only") return push ? 403 : 200;
+  // A known token of this repo that is expired or revoked is 403 naming why (docs/contract-choices.md).
+  if (cred === "expired" || cred === "revoked") return 403;
   return 401;
 }
 
