@@ -46,7 +46,14 @@ export function findUserWrangler(fromDir: string): UserWrangler {
   }
   const pkg = JSON.parse(readFileSync(pkgPath, "utf8")) as { version: string; engines?: { node?: string } };
   const dir = dirname(pkgPath);
-  return { dir, version: pkg.version, cli: join(dir, "wrangler-dist", "cli.js"), api: require.resolve("wrangler"), ...(pkg.engines?.node ? { engines: pkg.engines.node } : {}) };
+  const cli = join(dir, "wrangler-dist", "cli.js");
+  let api = cli;
+  try {
+    api = require.resolve("wrangler");
+  } catch {
+    /* not a wrangler we can run: checkWranglerVersion says so */
+  }
+  return { dir, version: pkg.version, cli, api, ...(pkg.engines?.node ? { engines: pkg.engines.node } : {}) };
 }
 
 /** Throws one line when the project's wrangler is outside the range this package supports. */
