@@ -153,7 +153,7 @@ for (const pm of ["npm", "pnpm"] as const) {
     });
 
     it("the Vitest test passes through @cloudflare/vitest-plugin, with no deprecation banner and no PUBLIC_ORIGIN warning", async () => {
-      const r = ok(await run(join(dir, "node_modules", ".bin", "vitest"), ["run"], { cwd: dir }), "vitest run");
+      const r = ok(await (pm === "npm" ? run("npx", ["--no-install", "vitest", "run"], { cwd: dir }) : run(pnpm, ["exec", "vitest", "run"], { cwd: dir })), "vitest run");
       const out = r.stdout + r.stderr;
       expect(out).toMatch(/1 passed/);
       expect(out).not.toMatch(/PUBLIC_ORIGIN|vitest-pool-workers|deprecated|renamed/i);
