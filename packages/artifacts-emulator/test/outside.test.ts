@@ -201,6 +201,32 @@ for (const pm of ["npm", "pnpm"] as const) {
           oneLine(await run(process.execPath, [cli(), "dev"], { cwd: dir }), /wrangler 4\.164\.0 needs Node\.js >= 22\.12\.0, and this is Node\.js v\d+/);
         });
 
+        it("a config with no artifacts binding: one note, then plain wrangler dev serves the Worker", async () => {
+          writeFileSync(join(dir, "plain.jsonc"), '{ "name": "plain", "main": "src/index.ts", "compatibility_date": "2026-08-01" }\n');
+          const port = await freeLoopbackPort();
+          const child = spawn(node22(), [cli(), "dev", "-c", "plain.jsonc", "--port", String(port), "--ip", "127.0.0.1"], { cwd: dir, env: cleanEnv(), stdio: ["ignore", "pipe", "pipe"], detached: true });
+          let stderr = "";
+          child.stderr!.on("data", (b: Buffer) => (stderr += b.toString()));
+          child.stdout!.resume();
+          const exited = new Promise<void>((r) => child.once("exit", () => r()));
+          try {
+            let body = "";
+            for (let i = 0; i < 1200 && !body; i++) {
+              body = await fetch(`http://127.0.0.1:${port}/`).then((r) => r.text(), () => "");
+              if (!body) await new Promise((r) => setTimeout(r, 100));
+            }
+            expect(body).toBe("scratch worker\n");
+            expect(stderr).toContain(`[artifacts-emulator] ${join(dir, "plain.jsonc")} has no artifacts binding: running plain wrangler dev`);
+          } finally {
+            try {
+              process.kill(-child.pid!, "SIGKILL");
+            } catch {
+              /* gone */
+            }
+            await exited;
+          }
+        });
+
         it("a config that does not parse: file, line and column", async () => {
           writeFileSync(join(dir, "broken.jsonc"), '{\n  "name": "x",\n  "main": "src/index.ts"\n  "artifacts": []\n}\n');
           oneLine(await run(node22(), [cli(), "dev", "-c", "broken.jsonc"], { cwd: dir }), /Cannot parse .*broken\.jsonc:4:3: /);
