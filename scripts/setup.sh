@@ -3,7 +3,7 @@
 #   - pnpm (exact version) and a Node 22 (for the wrangler CLI) into the project-local, git-ignored .tools/
 #   - git from Debian's packages when it is missing
 #   - chromium from Debian's packages when it is missing (the dashboard's browser tests)
-#   - the workspace's node_modules (pnpm install --frozen-lockfile)
+#   - the workspace's node_modules (pnpm install --frozen-lockfile), then the build (turbo, cached)
 # A second run only re-checks versions and lets pnpm confirm node_modules is current (a few seconds).
 set -euo pipefail
 # shellcheck source=scripts/env.sh
@@ -78,5 +78,10 @@ pnpm install "${pnpm_flags[@]}" 2>&1 | grep -Ev '^(Progress: |Downloading |Lockf
 status=${PIPESTATUS[0]}
 set -e
 [ "$status" -eq 0 ] || { say "pnpm install failed (exit $status)"; exit "$status"; }
+
+# --- 4. build (turbo caches it: seconds after the first run) ----------------------------------------
+# The examples use the artifacts-emulator package through its built files (bin, vitest helper), so
+# `pnpm dev` and `pnpm test` in an example work right after setup.
+pnpm build --output-logs=errors-only || { say "pnpm build failed"; exit 1; }
 
 say "ok: node $(node --version), pnpm $PNPM_VERSION, node22 $("$NODE22" --version) at .tools/node22/bin/node, $(git --version) ($((SECONDS - started))s)"

@@ -1,6 +1,6 @@
 // Workers Vitest: tests run inside workerd with env.ARTIFACTS served by the local emulator.
 import { defineConfig } from "vitest/config";
-import { artifactsTest } from "@artifacts-emulator/emulator/vitest";
+import { artifactsTest } from "artifacts-emulator/vitest";
 
 export default defineConfig({
   plugins: [artifactsTest({ configPath: "./wrangler.jsonc" })],

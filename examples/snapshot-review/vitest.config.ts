@@ -1,7 +1,7 @@
 // Workers Vitest: tests run inside workerd with env.ARTIFACTS served by the local emulator, and the
 // emulator's cf.artifacts.repo.* events delivered to this Worker's webhook route.
 import { defineConfig } from "vitest/config";
-import { artifactsTest } from "@artifacts-emulator/emulator/vitest";
+import { artifactsTest } from "artifacts-emulator/vitest";
 
 export default defineConfig({
   plugins: [artifactsTest({ configPath: "./wrangler.jsonc", eventsWebhookPath: "/webhooks/artifacts" })],

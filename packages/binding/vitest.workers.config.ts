@@ -1,16 +1,16 @@
 /**
  * The workerd test project: tests under test/workers run inside workerd through
- * @cloudflare/vitest-pool-workers 0.23 (integration.md §2.5), here the engine's storage
+ * @cloudflare/vitest-plugin 1.5 (integration.md §2.5), here the engine's storage
  * conformance suite against SqlRepoStore on Durable Object SQLite.
  */
 import { defineConfig } from "vitest/config";
-import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
+import { cloudflareTest } from "@cloudflare/vitest-plugin";
 
 export default defineConfig({
   plugins: [
     cloudflareTest(() => ({
       main: "./test/workers/store-worker.mts",
-      // 0.23's bundled wrangler would otherwise ask for Cloudflare credentials (integration.md §2.5)
+      // no remote proxy session: local only, no Cloudflare credentials (integration.md §2.5)
       remoteBindings: false,
       miniflare: {
         // ≤ 2026-08-22: the newest date the pool's bundled workerd accepts

@@ -10,12 +10,11 @@
  * Rounds alternate the order; medians are reported. `--rounds N` (default 3).
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { freePort } from "../src/state.js";
-import { findNode22 } from "../src/node22.js";
 import { wranglerPaths, emulatorPackageDir } from "../src/dev.js";
 
 type Kind = "ours" | "official" | "none";
@@ -93,14 +92,17 @@ async function runOnce(kind: Kind, node22: string): Promise<Sample> {
   mkdirSync(join(dir, "src"));
   writeFileSync(join(dir, "src", "index.js"), WORKER);
   writeFileSync(join(dir, "wrangler.jsonc"), config(kind));
+  // A user's project has its own wrangler, which artifacts-emulator dev runs: this workspace's.
+  mkdirSync(join(dir, "node_modules"));
+  symlinkSync(wranglerPaths(here).dir, join(dir, "node_modules", "wrangler"));
   const port = await freePort();
   const env = { ...process.env, CI: "1", WRANGLER_SEND_METRICS: "false" };
   const args = ["--port", String(port), "--ip", "127.0.0.1", "--persist-to", join(dir, "state")];
   const t0 = performance.now();
   const child: ChildProcess =
     kind === "ours"
-      ? spawn(process.execPath, [cli, "dev", ...args], { cwd: dir, env, stdio: "ignore", detached: true })
-      : spawn(node22, [wranglerPaths().bin, "dev", ...args], { cwd: dir, env, stdio: "ignore", detached: true });
+      ? spawn(node22, [cli, "dev", ...args], { cwd: dir, env, stdio: "ignore", detached: true })
+      : spawn(node22, [wranglerPaths(here).bin, "dev", ...args], { cwd: dir, env, stdio: "ignore", detached: true });
   const origin = `http://127.0.0.1:${port}`;
   try {
     if (!(await until(async () => (await fetch(`${origin}/`)).status === 200, 90_000))) throw new Error(`${kind}: not ready`);
@@ -137,10 +139,12 @@ const median = (xs: number[]) => {
 
 async function main() {
   if (!existsSync(cli)) throw new Error(`${cli} is missing: build apps/cli first (pnpm build)`);
-  const node22 = await findNode22({ packageDir: here });
+  // The wrangler CLI needs Node >= 22.12: this repository's own (scripts/setup.sh), else this one.
+  const repoNode = join(repoRoot, ".tools", "node22", "bin", "node");
+  const node22 = existsSync(repoNode) ? repoNode : process.execPath;
   const kinds: Kind[] = ["ours", "official", "none"];
   const samples: Record<Kind, Sample[]> = { ours: [], official: [], none: [] };
-  console.log(`wrangler dev start and memory: ${rounds} rounds, order rotating; wrangler ${JSON.parse(readFileSync(join(wranglerPaths().dir, "package.json"), "utf8")).version}`);
+  console.log(`wrangler dev start and memory: ${rounds} rounds, order rotating; wrangler ${JSON.parse(readFileSync(join(wranglerPaths(here).dir, "package.json"), "utf8")).version}`);
   for (let r = 0; r < rounds; r++) {
     const order = kinds.map((_, i) => kinds[(i + r) % kinds.length]!);
     for (const k of order) {

@@ -13,14 +13,18 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { existsSync } from "node:fs";
 import { randomBytes } from "node:crypto";
+import { fileURLToPath } from "node:url";
 import { COMPATIBILITY_DATE, SERVICE_NAME } from "./service-worker.js";
 import { DASHBOARD_SESSION_TTL_MS, sessionKey, type StateDir } from "./state.js";
 
 export const DASHBOARD_PATH = "/cdn-cgi/artifacts/";
 export const DASHBOARD_WORKER = "artifacts-dashboard";
 
-/** dist/worker.mjs of @artifacts-emulator/dashboard when it is installed and built, else undefined. */
+/** The dashboard's Worker: the packed copy, else dist/worker.mjs of @artifacts-emulator/dashboard when built, else undefined. */
 export function findDashboard(): string | undefined {
+  // The published package (artifacts-emulator) ships it as dashboard/worker.mjs beside dist/.
+  const packed = fileURLToPath(new URL("../dashboard/worker.mjs", import.meta.url));
+  if (existsSync(packed)) return packed;
   try {
     const pkg = createRequire(import.meta.url).resolve("@artifacts-emulator/dashboard/package.json");
     const script = join(dirname(pkg), "dist", "worker.mjs");

@@ -13,7 +13,7 @@ import { get as httpsGet } from "node:https";
 import { unwatchFile, watchFile } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { findNode22 } from "./node22.js";
+import { checkWranglerVersion, findUserWrangler, nodeForWrangler, WRANGLER_MIN } from "./user-wrangler.js";
 import { findWranglerConfig, readWranglerConfig } from "./wrangler-config.js";
 import { generateDevFiles, ignoreSibling, REST_PREFIX, type DevFiles } from "./dev-files.js";
 import { StateDir, choosePort, freePort } from "./state.js";
@@ -105,7 +105,7 @@ export function parseDevArgs(argv: string[]): DevArgs {
 
 export const DEV_HELP = `usage: npx artifacts-emulator dev [wrangler dev options] [--artifacts-webhook URL|/path]...
 
-Runs the real \`wrangler dev\` (wrangler 4.164, on a Node >= 22.12) on your unchanged wrangler config, with
+Runs your project's own \`wrangler dev\` (wrangler >= ${WRANGLER_MIN}, under this Node) on your unchanged config, with
 every \`artifacts\` binding served by the local Artifacts emulator in the same workerd. Git remotes and the
 REST API answer on the dev server's own port:
   Git remotes  http://127.0.0.1:<port>/git/<namespace>/<repo>.git
@@ -118,7 +118,8 @@ Options of our own:
                             a path such as /webhooks/artifacts means that path on the dev server
 
 Generated files (git-ignored through .git/info/exclude): .wrangler.artifacts-dev.json next to your config,
-and .wrangler/artifacts-dev/. Node 22: $ARTIFACTS_EMULATOR_NODE22, else .tools/node22/bin/node, else node.`;
+and .wrangler/artifacts-dev/. A config with no local \`artifacts\` binding runs plain wrangler dev; a binding
+with "remote": true is left to wrangler (the deployed service).`;
 
 /** Where this package lives (works from src/ and from a bundle such as the CLI's). */
 export function emulatorPackageDir(): string {
@@ -126,19 +127,28 @@ export function emulatorPackageDir(): string {
   return dirname(require.resolve("@artifacts-emulator/emulator/package.json"));
 }
 
-export function wranglerPaths(): { dir: string; bin: string; cli: string; api: string } {
-  const require = createRequire(join(emulatorPackageDir(), "package.json"));
-  const pkg = require.resolve("wrangler/package.json");
-  const dir = dirname(pkg);
-  return { dir, bin: join(dir, "bin", "wrangler.js"), cli: join(dir, "wrangler-dist", "cli.js"), api: require.resolve("wrangler") };
+/** The wrangler installed for `fromDir` (the user's project; default the current directory). */
+export function wranglerPaths(fromDir = process.cwd()): { dir: string; bin: string; cli: string; api: string } {
+  const w = findUserWrangler(fromDir);
+  return { dir: w.dir, bin: join(w.dir, "bin", "wrangler.js"), cli: w.cli, api: w.api };
 }
 
 interface ResolvedUserConfig {
   main: string;
+  /** The bindings the emulator serves (those without `remote: true`). */
   artifacts: ArtifactsBindingConfig[];
+  /** Bindings with `remote: true`: left to wrangler. */
+  remote: string[];
   devPort?: number;
   devIp?: string;
   localProtocol?: string;
+}
+
+function splitArtifacts(list: ArtifactsBindingConfig[]): { artifacts: ArtifactsBindingConfig[]; remote: string[] } {
+  return {
+    artifacts: list.filter((a) => !a.remote).map((a) => ({ binding: a.binding, namespace: a.namespace })),
+    remote: list.filter((a) => a.remote).map((a) => a.binding),
+  };
 }
 
 type ReadConfig = (args: { config: string; env?: string; script?: string }, opts: { hideWarnings?: boolean }) => {
@@ -150,7 +160,7 @@ type ReadConfig = (args: { config: string; env?: string; script?: string }, opts
 let readConfigFn: ReadConfig | undefined;
 async function loadReadConfig(): Promise<ReadConfig> {
   if (!readConfigFn) {
-    const mod = (await import(pathToFileURL(wranglerPaths().api).href)) as { unstable_readConfig?: ReadConfig; default?: { unstable_readConfig?: ReadConfig } };
+    const mod = (await import(pathToFileURL(wranglerPaths(process.cwd()).api).href)) as { unstable_readConfig?: ReadConfig; default?: { unstable_readConfig?: ReadConfig } };
     readConfigFn = mod.unstable_readConfig ?? mod.default?.unstable_readConfig;
     if (!readConfigFn) throw new Error("this wrangler has no unstable_readConfig");
   }
@@ -164,7 +174,7 @@ export async function resolveUserConfig(configPath: string, env: string | undefi
   if (!c.main) throw new Error(`${configPath} has no "main": artifacts-emulator dev needs a Worker entry module (an assets-only project has no Worker to bind).`);
   return {
     main: resolve(dirname(configPath), c.main),
-    artifacts: (c.artifacts ?? []).map((a) => ({ binding: a.binding, namespace: a.namespace })),
+    ...splitArtifacts(c.artifacts ?? []),
     ...(c.dev?.port ? { devPort: c.dev.port } : {}),
     ...(c.dev?.ip ? { devIp: c.dev.ip } : {}),
     ...(c.dev?.local_protocol ? { localProtocol: c.dev.local_protocol } : {}),
@@ -177,7 +187,7 @@ export async function resolveUserConfig(configPath: string, env: string | undefi
  * CPU while it starts. Used off the critical path (after ready, and after each config change).
  */
 export function resolveUserConfigIsolated(configPath: string, env: string | undefined, script: string | undefined): Promise<ResolvedUserConfig> {
-  const code = `const m = await import(${JSON.stringify(pathToFileURL(wranglerPaths().api).href)});
+  const code = `const m = await import(${JSON.stringify(pathToFileURL(wranglerPaths(dirname(configPath)).api).href)});
 const read = m.unstable_readConfig ?? m.default.unstable_readConfig;
 const c = read(${JSON.stringify({ config: configPath, ...(env ? { env } : {}), ...(script ? { script } : {}) })}, { hideWarnings: true });
 process.stdout.write(JSON.stringify({ main: c.main, artifacts: c.artifacts ?? [], dev: c.dev ?? {} }));`;
@@ -185,11 +195,11 @@ process.stdout.write(JSON.stringify({ main: c.main, artifacts: c.artifacts ?? []
     execFile(process.execPath, ["--input-type=module", "-e", code], { cwd: dirname(configPath), maxBuffer: 16 * 1024 * 1024, timeout: 60_000 }, (err, stdout, stderr) => {
       if (err) return rej(new Error(stderr.trim().split("\n").slice(-3).join(" ") || err.message));
       try {
-        const c = JSON.parse(stdout) as { main?: string; artifacts: Array<{ binding: string; namespace: string }>; dev: { port?: number; ip?: string; local_protocol?: string } };
+        const c = JSON.parse(stdout) as { main?: string; artifacts: ArtifactsBindingConfig[]; dev: { port?: number; ip?: string; local_protocol?: string } };
         if (!c.main) throw new Error(`${configPath} has no "main"`);
         res({
           main: resolve(dirname(configPath), c.main),
-          artifacts: c.artifacts.map((a) => ({ binding: a.binding, namespace: a.namespace })),
+          ...splitArtifacts(c.artifacts),
           ...(c.dev.port ? { devPort: c.dev.port } : {}),
           ...(c.dev.ip ? { devIp: c.dev.ip } : {}),
           ...(c.dev.local_protocol ? { localProtocol: c.dev.local_protocol } : {}),
@@ -215,14 +225,14 @@ export function resolveRawConfig(configPath: string, raw: RawConfig, env: string
   const dev = ((block?.dev ?? raw.dev) as { port?: number; ip?: string; local_protocol?: string } | undefined) ?? {};
   return {
     main: resolve(dirname(configPath), main),
-    artifacts: artifacts.map((a) => ({ binding: a.binding, namespace: a.namespace })),
+    ...splitArtifacts(artifacts),
     ...(dev.port ? { devPort: dev.port } : {}),
     ...(dev.ip ? { devIp: dev.ip } : {}),
     ...(dev.local_protocol ? { localProtocol: dev.local_protocol } : {}),
   };
 }
 
-const sameFacts = (a: ResolvedUserConfig, b: ResolvedUserConfig) => a.main === b.main && JSON.stringify(a.artifacts) === JSON.stringify(b.artifacts);
+const sameFacts = (a: ResolvedUserConfig, b: ResolvedUserConfig) => a.main === b.main && JSON.stringify([a.artifacts, a.remote]) === JSON.stringify([b.artifacts, b.remote]);
 
 /** One GET with node:http(s) (not fetch: loading undici would add ~10 MB to a wrapper that idles). */
 function healthy(url: string): Promise<boolean> {
@@ -267,6 +277,8 @@ export interface StartDevOptions {
    * it stays in ours, so Ctrl+C and wrangler's hotkeys work.
    */
   detached?: boolean;
+  /** The Node binary that runs wrangler (default: this one, when it meets wrangler's `engines.node`). */
+  node?: string;
 }
 
 /** Starts `wrangler dev` for the arguments; resolves once the child is spawned (not yet ready). */
@@ -279,9 +291,13 @@ export async function startDev(argv: string[], o: StartDevOptions = {}): Promise
   const configDir = dirname(configPath);
   const env = args.env ?? (process.env.CLOUDFLARE_ENV || undefined);
   const script = args.script ? resolve(cwd, args.script) : undefined;
+  const userWrangler = findUserWrangler(configDir);
+  checkWranglerVersion(userWrangler);
+  const node = o.node ?? nodeForWrangler(userWrangler);
 
   const raw0 = readWranglerConfig(configPath);
   let user = resolveRawConfig(configPath, raw0, env, script);
+  for (const b of user.remote) note(remoteNote(b, configPath));
   const state = args.persistTo ? new StateDir(args.persistTo, cwd) : new StateDir(".wrangler/state", configDir);
   const release = state.lock(); // one emulator per state directory (StateInUseError otherwise)
   const protocol = args.localProtocol ?? user.localProtocol ?? "http";
@@ -329,8 +345,8 @@ export async function startDev(argv: string[], o: StartDevOptions = {}): Promise
   };
   watchFile(configPath, { interval: 300 }, onChange);
 
-  const [node, cfEnv] = await Promise.all([findNode22({ cwd, packageDir: emulatorPackageDir() }), offlineCfEnv()]);
-  const wrangler = wranglerPaths();
+  const cfEnv = await offlineCfEnv();
+  const wrangler = userWrangler;
   const detached = o.detached ?? o.stdio === "pipe";
   // What wrangler's bin/wrangler.js does (`node --no-warnings wrangler-dist/cli.js …` with an IPC
   // channel), without its extra Node process: this wrapper takes that role.
@@ -405,23 +421,78 @@ export async function startDev(argv: string[], o: StartDevOptions = {}): Promise
   };
 }
 
-/** The CLI command: run until wrangler exits; Ctrl+C and SIGTERM go to wrangler. */
+const note = (line: string) => process.stderr.write(line + "\n");
+const remoteNote = (binding: string, configPath: string) =>
+  `[artifacts-emulator] ${binding} in ${configPath} has "remote": true: left to wrangler (the deployed Artifacts service), not emulated`;
+
+/** The `artifacts` bindings of the selected environment (`artifacts` is not inherited by environments). */
+function artifactsOf(raw: RawConfig, configPath: string, env: string | undefined): ArtifactsBindingConfig[] {
+  const block = env ? raw.env?.[env] : raw;
+  if (env && !block) throw new Error(`No environment "${env}" in ${configPath}.`);
+  return (block?.artifacts as ArtifactsBindingConfig[] | undefined) ?? [];
+}
+
+/** Our own flags out, everything else as the user wrote it: for a plain `wrangler dev`. */
+function withoutOurFlags(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === "--") {
+      out.push(...argv.slice(i));
+      break;
+    }
+    if (a === "--artifacts-webhook") i++;
+    else if (!a.startsWith("--artifacts-webhook=")) out.push(a);
+  }
+  return out;
+}
+
+/** Run a child until it exits, with Ctrl+C and SIGTERM forwarded to it. */
+async function runForwarding(child: ChildProcess, exited: Promise<number>): Promise<number> {
+  const forward = (sig: NodeJS.Signals) => () => {
+    if (child.exitCode === null) child.kill(sig);
+  };
+  const onInt = forward("SIGINT");
+  const onTerm = forward("SIGTERM");
+  process.on("SIGINT", onInt);
+  process.on("SIGTERM", onTerm);
+  const code = await exited;
+  process.off("SIGINT", onInt);
+  process.off("SIGTERM", onTerm);
+  return code;
+}
+
+/**
+ * The CLI command: run until wrangler exits; Ctrl+C and SIGTERM go to wrangler. A config with no
+ * binding to emulate runs plain `wrangler dev` (one note says so).
+ */
 export async function runDev(argv: string[]): Promise<number> {
   const args = parseDevArgs(argv);
   if (args.help) {
     process.stdout.write(DEV_HELP + "\n");
     return 0;
   }
+  const cwd = resolve(args.cwd ?? process.cwd());
+  const configPath = args.config ? resolve(cwd, args.config) : findWranglerConfig(cwd);
+  if (configPath) {
+    const w = findUserWrangler(dirname(configPath));
+    checkWranglerVersion(w);
+    const node = nodeForWrangler(w);
+    const list = artifactsOf(readWranglerConfig(configPath), configPath, args.env ?? (process.env.CLOUDFLARE_ENV || undefined));
+    if (!list.some((a) => !a.remote)) {
+      for (const a of list) note(remoteNote(a.binding, configPath));
+      if (!list.length) note(`[artifacts-emulator] ${configPath} has no artifacts binding: running plain wrangler dev`);
+      const child = spawn(node, ["--no-warnings", w.cli, "dev", ...withoutOurFlags(argv)], { cwd, stdio: ["inherit", "inherit", "inherit", "ipc"] });
+      const exited = new Promise<number>((res) => {
+        child.once("exit", (code, signal) => res(code ?? (signal ? 128 + (constants.signals[signal] ?? 1) : 1)));
+        child.once("error", (e) => {
+          note(`[artifacts-emulator] cannot run wrangler: ${e.message}`);
+          res(1);
+        });
+      });
+      return runForwarding(child, exited);
+    }
+  }
   const session = await startDev(argv);
-  const forward = (sig: NodeJS.Signals) => () => {
-    if (session.child.exitCode === null) session.child.kill(sig);
-  };
-  const onInt = forward("SIGINT");
-  const onTerm = forward("SIGTERM");
-  process.on("SIGINT", onInt);
-  process.on("SIGTERM", onTerm);
-  const code = await session.exited;
-  process.off("SIGINT", onInt);
-  process.off("SIGTERM", onTerm);
-  return code;
+  return runForwarding(session.child, session.exited);
 }

@@ -9,6 +9,8 @@ import { ENTRYPOINT, ERROR_SERIALIZATION_DATE, SERVICE_NAME } from "./service-wo
 export interface ArtifactsBindingConfig {
   binding: string;
   namespace: string;
+  /** wrangler's "use the deployed service": never emulated (see docs/contract-choices.md). */
+  remote?: boolean;
 }
 
 /** Miniflare V4 worker options (as from wrangler's unstable_getMiniflareWorkerOptions). */
@@ -56,8 +58,12 @@ type Block = Record<string, unknown>;
 
 /** One config block (top level or one `env.<name>`): artifacts → services, plus the HTTP binding and the flag. */
 function rewriteDevBlock(block: Block, inherited: { date?: string; flags?: string[] }): Block {
-  const artifacts = (block.artifacts as ArtifactsBindingConfig[] | undefined) ?? [];
+  const all = (block.artifacts as ArtifactsBindingConfig[] | undefined) ?? [];
+  // `remote: true` means the deployed service: such a binding stays for wrangler to handle.
+  const artifacts = all.filter((a) => !a.remote);
+  const remote = all.filter((a) => a.remote);
   const { artifacts: _drop, ...rest } = block;
+  if (remote.length) rest.artifacts = remote;
   const services = [
     ...((rest.services as unknown[]) ?? []),
     ...artifacts.map((a) => ({ binding: a.binding, service: SERVICE_NAME, entrypoint: ENTRYPOINT, props: { namespace: a.namespace } })),

@@ -2,6 +2,7 @@
 import { createRequire } from "node:module";
 import { dirname } from "node:path";
 import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 
 export const SERVICE_NAME = "artifacts-emulator";
 export const ENTRYPOINT = "ArtifactsBinding";
@@ -10,6 +11,9 @@ export const COMPATIBILITY_DATE = "2026-08-01";
 export const ERROR_SERIALIZATION_DATE = "2026-04-21";
 
 export function serviceScriptPath(): string {
+  // The published package (artifacts-emulator) ships the bundle as worker/worker.js beside dist/.
+  const packed = fileURLToPath(new URL("../worker/worker.js", import.meta.url));
+  if (existsSync(packed)) return packed;
   const require = createRequire(import.meta.url);
   const pkg = require.resolve("@artifacts-emulator/binding/package.json");
   const path = `${dirname(pkg)}/dist/worker.js`;

@@ -19,8 +19,10 @@ export interface DevProcess {
 }
 
 export interface SpawnDevOptions {
-  /** Path of the CLI bundle (apps/cli/dist/cli.mjs). */
+  /** Path of the CLI: `artifacts-emulator/bin/artifacts-emulator.mjs` in node_modules (or any built CLI bundle). */
   cli: string;
+  /** The Node that runs the CLI and wrangler (default: this one; wrangler 4.164 needs >= 22.12). */
+  node?: string;
   /** The Worker's directory (where its wrangler config is). */
   cwd: string;
   /** Arguments after `dev` (wrangler dev flags and ours). */
@@ -37,7 +39,7 @@ const READY = /\[artifacts-emulator\] ready in \d+ ms: Git remotes at (\S+?)\/gi
 
 export async function spawnDev(o: SpawnDevOptions): Promise<DevProcess> {
   const started = Date.now();
-  const child = spawn(process.execPath, [o.cli, "dev", ...(o.args ?? [])], {
+  const child = spawn(o.node ?? process.execPath, [o.cli, "dev", ...(o.args ?? [])], {
     cwd: o.cwd,
     env: { ...process.env, CI: "1", WRANGLER_SEND_METRICS: "false", ...o.env },
     stdio: ["ignore", "pipe", "pipe"],

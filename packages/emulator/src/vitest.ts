@@ -1,10 +1,10 @@
 /**
- * Workers Vitest (@cloudflare/vitest-pool-workers 0.23 + vitest 4.1): `env.ARTIFACTS` in tests and in
+ * Workers Vitest (@cloudflare/vitest-plugin 1.5 + vitest 4.1): `env.ARTIFACTS` in tests and in
  * `SELF` is the emulator, with no Cloudflare credentials (integration.md §2.5).
  *
  *   // vitest.config.ts
  *   import { defineConfig } from "vitest/config";
- *   import { artifactsTest } from "@artifacts-emulator/emulator/vitest";
+ *   import { artifactsTest } from "artifacts-emulator/vitest";
  *   export default defineConfig({ plugins: [artifactsTest({ configPath: "./wrangler.jsonc" })] });
  *
  * Why not `wrangler: { configPath }`: the pool merges derived options with Object.assign, so an
@@ -12,12 +12,15 @@
  * Miniflare treats `artifacts` as remote-only (it would ask for CLOUDFLARE_API_TOKEN). So we derive
  * the options ourselves, swap the bindings, turn remote bindings off, and add the service Worker
  * with its own rootPath (a Worker inherits the runner's otherwise and workerd dies at startup).
+ * The service also gets a socket of its own on a free loopback port (Miniflare's unsafeDirectSockets)
+ * and that origin as PUBLIC_ORIGIN, so the remotes `create()` hands out answer the real git client.
  */
 import { dirname, resolve } from "node:path";
-import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
+import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { unstable_getMiniflareWorkerOptions } from "wrangler";
 import { HTTP_BINDING, rewriteMiniflareWorker, type MiniflareWorkerLike } from "./glue.js";
 import { SERVICE_NAME, serviceWorkerOptions } from "./service-worker.js";
+import { freePort } from "./state.js";
 
 type PoolOptions = Exclude<Parameters<typeof cloudflareTest>[0], (...a: never[]) => unknown>;
 
@@ -36,27 +39,36 @@ export interface ArtifactsTestOptions {
   eventsWebhookPath?: string;
   /** The Vitest project's `test.name`, when set (the pool names its runner Worker after it). */
   projectName?: string;
+  /** Loopback port of the service's own socket (Git remotes, REST); default: a free one. */
+  port?: number;
   /** Merged over the derived pool options (e.g. `additionalExports`, `miniflare.bindings`). */
   extend?: Partial<PoolOptions>;
 }
 
 /** The pool options for a config: what `artifactsTest` hands to `cloudflareTest`. */
-export function artifactsTestOptions(o: ArtifactsTestOptions): PoolOptions {
+export function artifactsTestOptions(o: ArtifactsTestOptions & { port: number }): PoolOptions {
   const configPath = resolve(o.configPath);
   const { workerOptions, main } = unstable_getMiniflareWorkerOptions(configPath, o.environment);
   const consumer = rewriteMiniflareWorker(workerOptions as unknown as MiniflareWorkerLike) as Record<string, unknown>;
   // As in `artifacts-emulator dev`: the service's own fetch (Git remotes, REST) as env.ARTIFACTS_EMULATOR_HTTP,
   // for seeding repos in tests (see `pushFiles` in @artifacts-emulator/emulator/testing).
   consumer.serviceBindings = { ...(consumer.serviceBindings as Record<string, unknown>), [HTTP_BINDING]: { name: SERVICE_NAME } };
-  const vars: Record<string, string> = { IMPORT_ALLOW_ADDRESSES: "loopback", ...o.serviceVars };
+  const origin = `http://127.0.0.1:${o.port}`;
+  const vars: Record<string, string> = { PUBLIC_ORIGIN: origin, IMPORT_ALLOW_ADDRESSES: "loopback", ...o.serviceVars };
   const service: Record<string, unknown> = serviceWorkerOptions(vars);
   if (o.eventsWebhookPath) {
     vars.EVENT_WEBHOOK_URLS = `http://artifacts-consumer.local${o.eventsWebhookPath.startsWith("/") ? "" : "/"}${o.eventsWebhookPath}`;
     // The pool's runner Worker serves the user's fetch handler (SELF); route outbound fetches there.
-    service.outboundService = { name: `vitest-pool-workers-runner-${(o.projectName ?? "").replace(/[^a-z0-9-]/gi, "_")}` };
+    service.outboundService = { name: `vitest-plugin-runner-${(o.projectName ?? "").replace(/[^a-z0-9-]/gi, "_")}` };
   }
   const scriptPath = service.scriptPath as string;
-  const emulator = { ...service, rootPath: dirname(scriptPath), modulesRoot: dirname(scriptPath), bindings: vars };
+  const emulator = {
+    ...service,
+    rootPath: dirname(scriptPath),
+    modulesRoot: dirname(scriptPath),
+    bindings: vars,
+    unsafeDirectSockets: [{ host: "127.0.0.1", port: o.port }],
+  };
   const extend = o.extend ?? {};
   return {
     ...(main ? { main } : {}),
@@ -78,5 +90,5 @@ export function artifactsTestOptions(o: ArtifactsTestOptions): PoolOptions {
 
 /** The Vitest plugin: `cloudflareTest` with the emulator in place of every `artifacts` binding. */
 export function artifactsTest(o: ArtifactsTestOptions): ReturnType<typeof cloudflareTest> {
-  return cloudflareTest(() => artifactsTestOptions(o));
+  return cloudflareTest(async () => artifactsTestOptions({ ...o, port: o.port ?? (await freePort("127.0.0.1")) }));
 }

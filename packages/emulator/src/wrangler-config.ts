@@ -23,23 +23,44 @@ export function findWranglerConfig(cwd = process.cwd()): string | undefined {
 export type RawConfig = Record<string, unknown> & { env?: Record<string, Record<string, unknown>> };
 
 export function parseWranglerConfig(text: string, path: string): RawConfig {
-  if (path.endsWith(".toml")) return parseToml(text) as RawConfig;
   let value: unknown;
-  try {
-    value = JSON.parse(stripJsonc(text));
-  } catch (e) {
-    throw new Error(`Cannot parse ${path}: ${(e as Error).message}`);
+  if (path.endsWith(".toml")) {
+    try {
+      value = parseToml(text);
+    } catch (e) {
+      const t = e as Error & { line?: number; column?: number };
+      throw new Error(`Cannot parse ${path}${t.line ? `:${t.line}:${t.column ?? 1}` : ""}: ${t.message.split("\n")[0]}`);
+    }
+  } else {
+    try {
+      value = JSON.parse(stripJsonc(text));
+    } catch (e) {
+      // stripJsonc keeps every offset, so JSON.parse's position is one in the file as written.
+      const msg = (e as Error).message.split("\n")[0]!;
+      const pos = /at position (\d+)/.exec(msg);
+      const at = pos ? lineColumn(text, Number(pos[1])) : /line (\d+) column (\d+)/.exec(msg)?.slice(1).join(":");
+      throw new Error(`Cannot parse ${path}${at ? `:${at}` : ""}: ${msg.replace(/ \(line \d+ column \d+\)| in JSON at position \d+/g, "")}`);
+    }
   }
   if (!value || typeof value !== "object" || Array.isArray(value)) throw new Error(`${path} does not hold a configuration object`);
   return value as RawConfig;
+}
+
+function lineColumn(text: string, offset: number): string {
+  const before = text.slice(0, offset).split("\n");
+  return `${before.length}:${before[before.length - 1]!.length + 1}`;
 }
 
 export function readWranglerConfig(path: string): RawConfig {
   return parseWranglerConfig(readFileSync(path, "utf8"), path);
 }
 
-/** JSONC → JSON: drop `//` and `/* *\/` comments and trailing commas, leaving strings untouched. */
+/**
+ * JSONC → JSON: blank out `//` and `/* *\/` comments and trailing commas with spaces (newlines kept),
+ * leaving strings untouched, so every offset in the result is the same as in the file.
+ */
 export function stripJsonc(text: string): string {
+  const blank = (s: string) => s.replace(/[^\n]/g, " ");
   let out = "";
   let i = 0;
   const n = text.length;
@@ -47,14 +68,19 @@ export function stripJsonc(text: string): string {
     const c = text[i]!;
     if (c === '"') {
       let j = i + 1;
-      while (j < n && text[j] !== '"') j += text[j] === "\\" ? 2 : 1;
+      while (j < n && text[j] !== '"' && text[j] !== "\n") j += text[j] === "\\" ? 2 : 1;
       out += text.slice(i, j + 1);
       i = j + 1;
     } else if (c === "/" && text[i + 1] === "/") {
-      while (i < n && text[i] !== "\n") i++;
+      const end = text.indexOf("\n", i);
+      const stop = end < 0 ? n : end;
+      out += blank(text.slice(i, stop));
+      i = stop;
     } else if (c === "/" && text[i + 1] === "*") {
       const end = text.indexOf("*/", i + 2);
-      i = end < 0 ? n : end + 2;
+      const stop = end < 0 ? n : end + 2;
+      out += blank(text.slice(i, stop));
+      i = stop;
     } else if (c === ",") {
       let j = i + 1;
       // Look past whitespace and comments for a closing bracket.
@@ -64,7 +90,7 @@ export function stripJsonc(text: string): string {
         else if (text[j] === "/" && text[j + 1] === "*") j = text.indexOf("*/", j + 2) < 0 ? n : text.indexOf("*/", j + 2) + 2;
         else break;
       }
-      if (text[j] !== "}" && text[j] !== "]") out += c;
+      out += text[j] !== "}" && text[j] !== "]" ? c : " ";
       i++;
     } else {
       out += c;

@@ -4,15 +4,21 @@
  * --persist-to, the port kept across restarts, regeneration when the user's config changes, REST
  * through /cdn-cgi/artifacts with the operator token, and the real git client against the remote.
  */
-import { mkdtemp, readFile, rm, writeFile, mkdir } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile, mkdir, symlink } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join, resolve } from "node:path";
+import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDev, type DevSession } from "../src/dev.js";
 import { StateDir, freePort } from "../src/state.js";
 import { git } from "../src/testing-node.js";
 import { pushFiles } from "../src/testing.js";
+
+// The wrangler CLI needs Node >= 22.12; this repository's setup installs one (as a user would have it).
+const repoNode = resolve(dirname(fileURLToPath(import.meta.url)), "../../../.tools/node22/bin/node");
+const node = existsSync(repoNode) ? repoNode : process.execPath;
 
 let dir: string;
 let state: string;
@@ -54,6 +60,7 @@ async function start(extra: string[] = []): Promise<{ session: DevSession; line:
   const ready = new Promise<string>((r) => (resolveLine = r));
   const s = await startDev(["--cwd", dir, "--env", "staging", "--persist-to", state, ...extra], {
     stdio: "pipe",
+    node,
     log: (l) => {
       if (l.includes("] ready in")) resolveLine(l);
     },
@@ -83,6 +90,9 @@ beforeAll(async () => {
   await mkdir(join(dir, "src"));
   await writeFile(join(dir, "src", "index.ts"), worker);
   await writeFile(join(dir, "wrangler.toml"), toml("stage-one"));
+  // The fixture project's own wrangler (dev runs the project's wrangler): this workspace's.
+  await mkdir(join(dir, "node_modules"));
+  await symlink(dirname(createRequire(import.meta.url).resolve("wrangler/package.json")), join(dir, "node_modules", "wrangler"));
   await git(["init", "-q", dir]);
 });
 

@@ -6,7 +6,7 @@ import { HTTP_BINDING, rewriteMiniflareWorker, rewriteWranglerConfig, rewriteWra
 import { parseWranglerConfig, stripJsonc } from "../src/wrangler-config.js";
 import { parseDevArgs, resolveRawConfig, resolveUserConfig, resolveUserConfigIsolated } from "../src/dev.js";
 import { entryShim, ignoreSibling } from "../src/dev-files.js";
-import { versionOk } from "../src/node22.js";
+import { checkWranglerVersion, nodeForWrangler, wranglerSupported } from "../src/user-wrangler.js";
 
 const svc = (binding: string, namespace: string) => ({ binding, service: "artifacts-emulator", entrypoint: "ArtifactsBinding", props: { namespace } });
 
@@ -84,11 +84,44 @@ describe("config reading", () => {
     expect(a.passthrough).toEqual(["--env=staging", "--var", "A:1", "--remote", "--persist-to", "st"]);
   });
 
-  it("knows which Node the wrangler CLI accepts", () => {
-    expect(versionOk("v22.12.0")).toBe(true);
-    expect(versionOk("v22.11.9")).toBe(false);
-    expect(versionOk("v20.20.2")).toBe(false);
-    expect(versionOk("v24.1.0")).toBe(true);
+  it("runs wrangler under this Node only when it meets wrangler's engines.node, else says which Node in one line", () => {
+    const w = { dir: "/p/node_modules/wrangler", version: "4.164.0", cli: "", api: "", engines: ">=22.12.0" };
+    expect(nodeForWrangler(w, "22.12.0")).toBe(process.execPath);
+    expect(nodeForWrangler(w, "24.1.0")).toBe(process.execPath);
+    expect(() => nodeForWrangler(w, "22.11.9")).toThrow("wrangler 4.164.0 needs Node.js >= 22.12.0, and this is Node.js v22.11.9: run artifacts-emulator with Node.js 22.12.0 or newer");
+    expect(() => nodeForWrangler(w, "20.20.2")).toThrow(/^[^\n]+$/);
+  });
+
+  it("accepts the wrangler versions of its peer range (>=4.164.0 <5) and names the range otherwise", () => {
+    expect(wranglerSupported("4.164.0")).toBe(true);
+    expect(wranglerSupported("4.200.1")).toBe(true);
+    expect(wranglerSupported("4.163.9")).toBe(false);
+    expect(wranglerSupported("5.0.0")).toBe(false);
+    expect(() => checkWranglerVersion({ dir: "/p", version: "3.114.0", cli: "", api: "" })).toThrow("wrangler 3.114.0 (in /p) is not supported: artifacts-emulator needs wrangler >=4.164.0 <5; install one with `npm i -D wrangler@^4.164.0`");
+  });
+});
+
+describe("bad input: one line each", () => {
+  it("a config that does not parse names the file, line and column", () => {
+    expect(() => parseWranglerConfig('{\n  // a comment\n  "name": "w"\n  "main": "x.ts"\n}', "/p/wrangler.jsonc")).toThrow(/^Cannot parse \/p\/wrangler\.jsonc:4:3: [^\n]+$/);
+    expect(() => parseWranglerConfig('name = "w"\nmain = = 1\n', "/p/wrangler.toml")).toThrow(/^Cannot parse \/p\/wrangler\.toml:2:8: [^\n]+$/);
+  });
+
+  it("stripJsonc keeps every offset (comments and trailing commas become spaces)", () => {
+    const text = '{ /* c */ "a": [1,],\n // x\n "b": 2, }';
+    expect(stripJsonc(text)).toHaveLength(text.length);
+    expect(JSON.parse(stripJsonc(text))).toEqual({ a: [1], b: 2 });
+  });
+
+  it("a binding with remote: true stays an artifacts binding for wrangler; the others are emulated", () => {
+    const out = rewriteWranglerConfigForDev(
+      { main: "src/index.ts", artifacts: [{ binding: "LOCAL", namespace: "l" }, { binding: "PROD", namespace: "p", remote: true }] },
+      { entry: "./entry.mjs" },
+    );
+    expect(out.artifacts).toEqual([{ binding: "PROD", namespace: "p", remote: true }]);
+    expect(out.services).toEqual([svc("LOCAL", "l"), { binding: HTTP_BINDING, service: "artifacts-emulator" }]);
+    const raw = { main: "src/index.ts", artifacts: [{ binding: "PROD", namespace: "p", remote: true }] };
+    expect(resolveRawConfig("/p/wrangler.jsonc", raw, undefined, undefined)).toMatchObject({ artifacts: [], remote: ["PROD"] });
   });
 });
 

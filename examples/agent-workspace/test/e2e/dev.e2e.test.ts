@@ -3,16 +3,20 @@
  * routes, and the real git client pushing to and cloning from the remote and token it hands out.
  */
 import { mkdtemp, readFile, rm, writeFile, mkdir } from "node:fs/promises";
+import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freeLoopbackPort, git, spawnDev, type DevProcess } from "@artifacts-emulator/emulator/testing/node";
+import { freeLoopbackPort, git, spawnDev, type DevProcess } from "artifacts-emulator/testing/node";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const exampleDir = resolve(here, "../..");
-const cli = join(dirname(createRequire(import.meta.url).resolve("@artifacts-emulator/cli/package.json")), "dist", "cli.mjs");
+const cli = join(dirname(createRequire(import.meta.url).resolve("artifacts-emulator/package.json")), "bin", "artifacts-emulator.mjs");
+// The wrangler CLI needs Node >= 22.12: this repository's setup installs one (a user runs their own).
+const repoNode = resolve(exampleDir, "../../.tools/node22/bin/node");
+const node = existsSync(repoNode) ? repoNode : process.execPath;
 
 let dev: DevProcess;
 let tmp: string;
@@ -32,7 +36,7 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<{ 
 beforeAll(async () => {
   tmp = await mkdtemp(join(tmpdir(), "agent-workspace-e2e-"));
   const port = await freeLoopbackPort();
-  dev = await spawnDev({ cli, cwd: exampleDir, args: ["--port", String(port), "--persist-to", join(tmp, "state")] });
+  dev = await spawnDev({ cli, node, cwd: exampleDir, args: ["--port", String(port), "--persist-to", join(tmp, "state")] });
   console.log(`artifacts-emulator dev ready in ${dev.startupMs} ms at ${dev.origin}`);
 });
 

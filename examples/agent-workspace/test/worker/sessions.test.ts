@@ -1,6 +1,6 @@
 import { env, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { pushFiles } from "@artifacts-emulator/emulator/testing";
+import { pushFiles } from "artifacts-emulator/testing";
 
 interface Session {
   id: string;

@@ -5,13 +5,14 @@
  */
 import { execFile } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile, mkdir } from "node:fs/promises";
+import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freeLoopbackPort, git, spawnDev, type DevProcess } from "@artifacts-emulator/emulator/testing/node";
+import { freeLoopbackPort, git, spawnDev, type DevProcess } from "artifacts-emulator/testing/node";
 
 // The Worker's response shapes (src/ is typed for workerd, this test for Node).
 interface Review {
@@ -28,7 +29,10 @@ interface Snapshot {
 const here = dirname(fileURLToPath(import.meta.url));
 const exampleDir = resolve(here, "../..");
 const require = createRequire(import.meta.url);
-const cli = join(dirname(require.resolve("@artifacts-emulator/cli/package.json")), "dist", "cli.mjs");
+const cli = join(dirname(require.resolve("artifacts-emulator/package.json")), "bin", "artifacts-emulator.mjs");
+// The wrangler CLI needs Node >= 22.12: this repository's setup installs one (a user runs their own).
+const repoNode = resolve(exampleDir, "../../.tools/node22/bin/node");
+const node = existsSync(repoNode) ? repoNode : process.execPath;
 
 let dev: DevProcess;
 let tmp: string;
@@ -36,7 +40,7 @@ let tmp: string;
 beforeAll(async () => {
   tmp = await mkdtemp(join(tmpdir(), "snapshot-review-e2e-"));
   const port = await freeLoopbackPort();
-  dev = await spawnDev({ cli, cwd: exampleDir, args: ["--port", String(port), "--persist-to", join(tmp, "state"), "--artifacts-webhook", "/webhooks/artifacts"] });
+  dev = await spawnDev({ cli, node, cwd: exampleDir, args: ["--port", String(port), "--persist-to", join(tmp, "state"), "--artifacts-webhook", "/webhooks/artifacts"] });
   console.log(`artifacts-emulator dev ready in ${dev.startupMs} ms at ${dev.origin}`);
 });
 

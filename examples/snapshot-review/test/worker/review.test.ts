@@ -1,6 +1,6 @@
 import { env, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { pushFiles } from "@artifacts-emulator/emulator/testing";
+import { pushFiles } from "artifacts-emulator/testing";
 import type { Review } from "../../src/index.js";
 import type { Snapshot } from "../../src/render.js";
 
