@@ -8,6 +8,7 @@ import type { Env } from "../env.js";
 import { toArtifactsError, repoNotFound } from "../errors.js";
 import { ArtifactsService } from "../service.js";
 import { log } from "../util/log.js";
+import { listedStatus } from "../namespace/namespace-object.js";
 import { checkFileArgs, checkHash, checkLogOpts, checkRepoName } from "../validate.js";
 
 export interface BindingProps {
@@ -153,7 +154,7 @@ export class ArtifactsBinding extends WorkerEntrypoint<Env, BindingProps> {
       // Like the simulator: list entries carry status and the namespace's jurisdiction (contract §3.2, §11.9).
       const jurisdiction = ns?.jurisdiction ?? "unrestricted";
       return {
-        repos: r.repos.map(({ status: _s, namespace: _n, ...info }) => ({ ...info, status: "ready" as const, jurisdiction })),
+        repos: r.repos.map(({ status, namespace: _n, ...info }) => ({ ...info, status: listedStatus(status), jurisdiction })),
         total: r.total,
         ...(r.cursor ? { cursor: r.cursor } : {}),
       };

@@ -93,6 +93,12 @@ export class RepoObject extends DurableObject<Env> {
     return this.meta() ?? null;
   }
 
+  /** An import finished filling the repo: its `updatedAt` is the completion time (contract §3.4). */
+  async markUpdated(updatedAt: string): Promise<void> {
+    const m = this.meta();
+    if (m) this.saveMeta({ ...m, updatedAt });
+  }
+
   async stats(): Promise<{ objects: number; bytes: number; refs: number }> {
     this.requireMeta();
     const s = this.store.objectStats();
