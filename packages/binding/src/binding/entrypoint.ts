@@ -5,7 +5,8 @@
  */
 import { RpcTarget, WorkerEntrypoint } from "cloudflare:workers";
 import type { Env } from "../env.js";
-import { toArtifactsError, repoNotFound } from "../errors.js";
+import { invalidInput, toArtifactsError, repoNotFound } from "../errors.js";
+import { invalidNamespaceMessage, isValidName } from "../names.js";
 import { ArtifactsService } from "../service.js";
 import { log } from "../util/log.js";
 import { listedStatus } from "../namespace/namespace-object.js";
@@ -128,6 +129,8 @@ export class ArtifactsRepoHandle extends RpcTarget {
 export class ArtifactsBinding extends WorkerEntrypoint<Env, BindingProps> {
   protected service(): ArtifactsService {
     const namespace = this.ctx.props?.namespace ?? this.env.NAMESPACE_NAME ?? "default";
+    // A namespace REST could never reach is a configuration error, refused on every call (contract §2.1).
+    if (!isValidName(namespace)) throw invalidInput(invalidNamespaceMessage(namespace));
     return new ArtifactsService(this.env, namespace, { kind: "binding", namespace }, originOf(this.env));
   }
 
