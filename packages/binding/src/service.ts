@@ -186,10 +186,10 @@ export class ArtifactsService {
         ok,
         (m, tok) => [{ type: "cf.artifacts.repo.imported", meta: m, payload: { sourceUrl: clean.href, branch: branch ?? m.defaultBranch } }, this.tokenCreatedEvent(m, tok)],
         async (stub) => {
-          const { defaultBranch } = await importRepo(stub, url, { ...(branch !== undefined ? { branch } : {}), ...(depth !== undefined ? { depth } : {}) });
+          const { defaultBranch, shallow } = await importRepo(stub, url, { ...(branch !== undefined ? { branch } : {}), ...(depth !== undefined ? { depth } : {}) });
           // Like the simulator, updatedAt is when the import completed (contract §3.4).
           const updatedAt = nowIso();
-          await stub.markUpdated(updatedAt);
+          await stub.importDone(updatedAt, shallow);
           return { defaultBranch, updatedAt };
         },
         "importing",
@@ -224,6 +224,8 @@ export class ArtifactsService {
         if (ing.status === 413) throw limitError(await ing.json());
         if (!ing.ok) throw new ArtifactsError("INTERNAL_ERROR", "Unable to fork Artifacts repository");
         objects = ((await ing.json()) as { objects: number }).objects;
+        const shallow = JSON.parse(exp.headers.get("X-Shallow") ?? "[]") as string[];
+        if (shallow.length) await stub.setShallow(shallow);
       }, "forking");
       recorded();
       return { ...this.result(meta, token.plaintext), objects };

@@ -145,6 +145,7 @@ export async function* receivePack(req: PushRequest, body: ByteReader, store: Re
     outcome.unpackError = unpackError;
   } else {
     const odb = new ObjectDb(q ? [q, store] : [store]);
+    odb.shallow = new Set((await store.shallow?.()) ?? []);
     const checked = new Set<Oid>();
     const updates: RefUpdate[] = [];
     // When ingest saw that every object of the pack links only into the pack or to live objects,
