@@ -16,15 +16,15 @@ export interface Env {
   ADMIN_TOKEN?: string;
   /** Days to keep audit entries and events (default 7). */
   AUDIT_RETENTION_DAYS?: string;
-  /** Largest Git request body in bytes (default 100 MiB). */
+  /** Largest Git request body in bytes (default 256 MiB). */
   MAX_GIT_BODY_BYTES?: string;
   /** Stored bytes per repository (default 1 GiB; 10 GiB for repos created before 2026-09-29). */
   MAX_REPO_BYTES?: string;
   /** Largest object a push, import or fork may bring (default 32 MiB). */
   MAX_PUSH_OBJECT_BYTES?: string;
-  /** Git requests per namespace, "N/seconds" (e.g. "2000/10"); unset means no limit. */
+  /** Git requests per namespace, "N/seconds" (default "2000/10"); "off" means no limit. */
   RATE_LIMIT_GIT?: string;
-  /** REST requests per namespace, "N/seconds" (e.g. "2000/10"); unset means no limit. */
+  /** REST requests per namespace, "N/seconds" (default "2000/10"); "off" means no limit. */
   RATE_LIMIT_API?: string;
   /**
    * Every client's address, set by the emulator from the socket it listens on (its loopback

@@ -22,13 +22,13 @@ export interface RepoLimits {
   maxRepoBytes: number;
   /** Largest object a push, import or fork may bring (MAX_PUSH_OBJECT_BYTES; 32 MiB). */
   maxObjectBytes: number;
-  /** Largest Git request body (MAX_GIT_BODY_BYTES; 100 MiB, the edge's own limit on most plans). */
+  /** Largest Git request body (MAX_GIT_BODY_BYTES; 256 MiB, contract §8). */
   maxGitBodyBytes: number;
 }
 
-/** Largest Git request body: not per repository, so the Git route checks it before any lookup. */
+/** Largest Git request body (contract §8: 256 MiB); the Git route checks a declared length after authorization. */
 export function gitBodyLimit(env: Env): number {
-  return intVar(env.MAX_GIT_BODY_BYTES, 100 * MiB);
+  return intVar(env.MAX_GIT_BODY_BYTES, 256 * MiB);
 }
 
 export function repoLimits(env: Env, createdAt: string): RepoLimits {
@@ -45,11 +45,18 @@ export interface RateLimit {
   windowMs: number;
 }
 
-/** "2000/10" (requests per seconds) or "2000" (per 10 s); unset, empty or "off" is no limit. */
+/** The documented rate of both the control plane and Git: 2,000 requests per 10 s per namespace (contract §8). */
+export const DEFAULT_RATE: RateLimit = { requests: 2000, windowMs: 10_000 };
+
+/**
+ * "2000/10" (requests per seconds) or "2000" (per 10 s); "off" or "0" is no limit; unset or empty
+ * is the documented rate (docs/contract-choices.md "Rate limits on by default").
+ */
 export function rateVar(v: string | undefined): RateLimit | undefined {
-  if (!v || v.trim() === "" || v.trim() === "off" || v.trim() === "0") return undefined;
+  if (v === undefined || v.trim() === "") return DEFAULT_RATE;
+  if (v.trim() === "off" || v.trim() === "0") return undefined;
   const m = /^\s*(\d+)\s*(?:\/\s*(\d+(?:\.\d+)?)\s*)?$/.exec(v);
-  if (!m) return undefined;
+  if (!m) return DEFAULT_RATE;
   const requests = Number(m[1]);
   const seconds = m[2] ? Number(m[2]) : 10;
   return requests > 0 && seconds > 0 ? { requests, windowMs: seconds * 1000 } : undefined;

@@ -6,7 +6,7 @@
 import type { Env, RepoMeta } from "./env.js";
 import { ArtifactsError, invalidInput, limitError, repoNotFound, toArtifactsError } from "./errors.js";
 import { authorize, principalLabel, type Action, type Principal, type Resource } from "./auth/policy.js";
-import type { AuditEntry, EventSpec, NamespaceObject, RepoRecord, SortKey } from "./namespace/namespace-object.js";
+import { inProgressError, type AuditEntry, type EventSpec, type NamespaceObject, type PendingStatus, type RepoRecord, type SortKey } from "./namespace/namespace-object.js";
 import type { CreatedToken, RepoObject } from "./repo/repo-object.js";
 import { nowIso, randomId } from "./util/ids.js";
 import { checkRepoName, checkRepoOptions, checkScope, checkTokenOrId, checkTtl, optObject, optString, checkListLimit, TTL_DEFAULT } from "./validate.js";
@@ -85,13 +85,15 @@ export class ArtifactsService {
   async record(name: string): Promise<RepoRecord> {
     const r = await this.ns().lookup(this.namespace, name);
     if (!r || r.status === "deleting") throw repoNotFound(name);
-    if (r.status === "creating") throw new ArtifactsError("CREATE_IN_PROGRESS", `Repository is still being created: ${r.name}.`);
+    const busy = inProgressError(r);
+    if (busy) throw busy;
     return r;
   }
 
   // ── create, import, fork share one two-phase path ───────────────────────────
   /**
-   * Three round trips, whatever the namespace holds: (1) reserve the name in the registry,
+   * Three round trips, whatever the namespace holds: (1) reserve the name in the registry (as
+   * "creating", "importing" or "forking": what get, list and delete report meanwhile),
    * (2) initialise the repo's Durable Object with its metadata and first token in one transaction
    * (then `fill` it, for import and fork), (3) activate the record, index the token, audit and
    * record the events in one registry transaction. A failure at any step empties the repo object
@@ -103,9 +105,10 @@ export class ArtifactsService {
     audit: AuditEntry,
     events: (final: RepoMeta, tok: CreatedToken) => EventSpec[],
     fill?: (stub: DurableObjectStub<RepoObject>) => Promise<Partial<RepoMeta> | void>,
+    status: PendingStatus = "creating",
   ): Promise<{ final: RepoMeta; token: CreatedToken }> {
     const ns = this.ns();
-    const { staleId } = await ns.reserve(this.namespace, meta);
+    const { staleId } = await ns.reserve(this.namespace, meta, status);
     if (staleId) await this.repo(staleId).destroy().catch(() => {});
     const stub = this.repo(meta.id);
     try {
@@ -185,7 +188,14 @@ export class ArtifactsService {
         meta,
         ok,
         (m, tok) => [{ type: "cf.artifacts.repo.imported", meta: m, payload: { sourceUrl: clean.href, branch: branch ?? m.defaultBranch } }, this.tokenCreatedEvent(m, tok)],
-        async (stub) => ({ defaultBranch: (await importRepo(stub, url, { ...(branch !== undefined ? { branch } : {}), ...(depth !== undefined ? { depth } : {}) })).defaultBranch }),
+        async (stub) => {
+          const { defaultBranch, shallow } = await importRepo(stub, url, { ...(branch !== undefined ? { branch } : {}), ...(depth !== undefined ? { depth } : {}) });
+          // Like the simulator, updatedAt is when the import completed (contract §3.4).
+          const updatedAt = nowIso();
+          await stub.importDone(updatedAt, shallow);
+          return { defaultBranch, updatedAt };
+        },
+        "importing",
       );
       recorded();
       return this.result(final, token.plaintext);
@@ -217,7 +227,9 @@ export class ArtifactsService {
         if (ing.status === 413) throw limitError(await ing.json());
         if (!ing.ok) throw new ArtifactsError("INTERNAL_ERROR", "Unable to fork Artifacts repository");
         objects = ((await ing.json()) as { objects: number }).objects;
-      });
+        const shallow = JSON.parse(exp.headers.get("X-Shallow") ?? "[]") as string[];
+        if (shallow.length) await stub.setShallow(shallow);
+      }, "forking");
       recorded();
       return { ...this.result(meta, token.plaintext), objects };
     });

@@ -1,13 +1,9 @@
 /** Input rules of the contract (§2, §3.2, §3.3), as pure functions that throw ArtifactsError. */
 import { invalidInput, invalidRepoName, ArtifactsError } from "./errors.js";
 import { isTokenShaped } from "./util/tokens.js";
+import { isValidName } from "./names.js";
 
-export const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
-export const MAX_NAME_LENGTH = 63;
-
-export function isValidName(name: unknown): name is string {
-  return typeof name === "string" && name.length <= MAX_NAME_LENGTH && NAME_RE.test(name);
-}
+export { NAME_RE, MAX_NAME_LENGTH, isValidName } from "./names.js";
 
 export function checkRepoName(name: unknown): string {
   if (!isValidName(name)) throw invalidRepoName();

@@ -4,6 +4,7 @@
  * the same workerd (namespace in props), and give old consumers the flag that keeps
  * ArtifactsError codes across RPC. No git logic and no auth logic here.
  */
+import { invalidNamespaceMessage, isValidName } from "@artifacts-emulator/binding/names";
 import { ENTRYPOINT, ERROR_SERIALIZATION_DATE, SERVICE_NAME } from "./service-worker.js";
 
 export interface ArtifactsBindingConfig {
@@ -27,7 +28,17 @@ export function withErrorSerialization(compatibilityDate: string | undefined, fl
   return old && !flags.includes("enhanced_error_serialization") ? [...flags, "enhanced_error_serialization"] : flags;
 }
 
+/**
+ * Every entry point's startup check of a configured namespace, with the service's own name rule:
+ * a name REST could never reach (e.g. "bad ns/x") is refused, as the official simulator does.
+ */
+export function checkArtifactsNamespace(namespace: unknown): string {
+  if (!isValidName(namespace)) throw new Error(invalidNamespaceMessage(namespace));
+  return namespace;
+}
+
 export function serviceBindingFor(namespace: string) {
+  checkArtifactsNamespace(namespace);
   return { name: SERVICE_NAME, entrypoint: ENTRYPOINT, props: { namespace } };
 }
 
@@ -46,7 +57,7 @@ export function rewriteMiniflareWorker<T extends MiniflareWorkerLike>(w: T): Omi
 export function rewriteWranglerConfig(config: Record<string, unknown>): Record<string, unknown> {
   const artifacts = (config.artifacts as ArtifactsBindingConfig[] | undefined) ?? [];
   const { artifacts: _drop, ...rest } = config;
-  const services = [...((rest.services as unknown[]) ?? []), ...artifacts.map((a) => ({ binding: a.binding, service: SERVICE_NAME, entrypoint: ENTRYPOINT, props: { namespace: a.namespace } }))];
+  const services = [...((rest.services as unknown[]) ?? []), ...artifacts.map((a) => ({ binding: a.binding, service: SERVICE_NAME, entrypoint: ENTRYPOINT, props: { namespace: checkArtifactsNamespace(a.namespace) } }))];
   const flags = withErrorSerialization(rest.compatibility_date as string | undefined, (rest.compatibility_flags as string[]) ?? []);
   return { ...rest, services, ...(artifacts.length ? { compatibility_flags: flags } : {}) };
 }
@@ -66,7 +77,7 @@ function rewriteDevBlock(block: Block, inherited: { date?: string; flags?: strin
   if (remote.length) rest.artifacts = remote;
   const services = [
     ...((rest.services as unknown[]) ?? []),
-    ...artifacts.map((a) => ({ binding: a.binding, service: SERVICE_NAME, entrypoint: ENTRYPOINT, props: { namespace: a.namespace } })),
+    ...artifacts.map((a) => ({ binding: a.binding, service: SERVICE_NAME, entrypoint: ENTRYPOINT, props: { namespace: checkArtifactsNamespace(a.namespace) } })),
     { binding: HTTP_BINDING, service: SERVICE_NAME },
   ];
   const out: Block = { ...rest, services };

@@ -19,7 +19,7 @@
 import { createHash } from "node:crypto";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { HTTP_BINDING, withErrorSerialization, type ArtifactsBindingConfig } from "./glue.js";
+import { checkArtifactsNamespace, HTTP_BINDING, withErrorSerialization, type ArtifactsBindingConfig } from "./glue.js";
 import { entryShim, writeIfChanged } from "./dev-files.js";
 import { COMPATIBILITY_DATE, DURABLE_OBJECTS, ENTRYPOINT, SERVICE_NAME, serviceScriptPath } from "./service-worker.js";
 
@@ -50,7 +50,7 @@ export function withArtifactsEmulator<T extends VitePluginConfigLike>(pluginConf
     config.artifacts = [];
     config.services = [
       ...((config.services as unknown[]) ?? []),
-      ...artifacts.map((a) => ({ binding: a.binding, service: SERVICE_NAME, entrypoint: ENTRYPOINT, props: { namespace: a.namespace } })),
+      ...artifacts.map((a) => ({ binding: a.binding, service: SERVICE_NAME, entrypoint: ENTRYPOINT, props: { namespace: checkArtifactsNamespace(a.namespace) } })),
       { binding: HTTP_BINDING, service: SERVICE_NAME },
     ];
     if (artifacts.length) config.compatibility_flags = withErrorSerialization(config.compatibility_date, config.compatibility_flags ?? []);

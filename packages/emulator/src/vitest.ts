@@ -21,6 +21,8 @@ import { unstable_getMiniflareWorkerOptions } from "wrangler";
 import { HTTP_BINDING, rewriteMiniflareWorker, type MiniflareWorkerLike } from "./glue.js";
 import { SERVICE_NAME, serviceWorkerOptions } from "./service-worker.js";
 import { freePort } from "./state.js";
+import { environmentBlock, eventTriggers } from "./workflow-triggers.js";
+import { readWranglerConfig } from "./wrangler-config.js";
 
 type PoolOptions = Exclude<Parameters<typeof cloudflareTest>[0], (...a: never[]) => unknown>;
 
@@ -60,6 +62,15 @@ export function artifactsTestOptions(o: ArtifactsTestOptions & { port: number })
     vars.EVENT_WEBHOOK_URLS = `http://artifacts-consumer.local${o.eventsWebhookPath.startsWith("/") ? "" : "/"}${o.eventsWebhookPath}`;
     // The pool's runner Worker serves the user's fetch handler (SELF); route outbound fetches there.
     service.outboundService = { name: `vitest-plugin-runner-${(o.projectName ?? "").replace(/[^a-z0-9-]/gi, "_")}` };
+  }
+  // Workflow triggers: the service creates instances of the user's Workflows, which the pool's
+  // runner Worker defines (docs/contract-choices.md "Workflow triggers").
+  const raw = readWranglerConfig(configPath);
+  const triggers = eventTriggers(environmentBlock(raw, o.environment), String(raw.name ?? ""));
+  if (triggers.routes.length) {
+    vars.EVENT_WORKFLOWS = JSON.stringify(triggers.routes);
+    const runner = `vitest-pool-workers-runner-${(o.projectName ?? "").replace(/[^a-z0-9-]/gi, "_")}`;
+    service.workflows = Object.fromEntries(triggers.workflows.map((w) => [w.binding, { name: w.name, className: w.className, scriptName: runner }]));
   }
   const scriptPath = service.scriptPath as string;
   const emulator = {

@@ -4,13 +4,34 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HTTP_BINDING, rewriteMiniflareWorker, rewriteWranglerConfig, rewriteWranglerConfigForDev, withErrorSerialization } from "../src/glue.js";
 import { parseWranglerConfig, stripJsonc } from "../src/wrangler-config.js";
-import { parseDevArgs, resolveRawConfig, resolveUserConfig, resolveUserConfigIsolated } from "../src/dev.js";
+import { parseDevArgs, resolveRawConfig, resolveUserConfig, resolveUserConfigIsolated, startDev } from "../src/dev.js";
 import { entryShim, ignoreSibling } from "../src/dev-files.js";
 import { checkWranglerVersion, nodeForWrangler, wranglerSupported } from "../src/user-wrangler.js";
 
 const svc = (binding: string, namespace: string) => ({ binding, service: "artifacts-emulator", entrypoint: "ArtifactsBinding", props: { namespace } });
 
 describe("glue", () => {
+  it("refuses a namespace the service's name rule rejects, in every config shape, with the simulator's message", async () => {
+    const bad = "bad ns/x";
+    const msg = `Invalid local Artifacts namespace: ${bad}`;
+    expect(() => rewriteMiniflareWorker({ name: "w", artifacts: { ARTIFACTS: { namespace: bad } } })).toThrow(msg);
+    expect(() => rewriteWranglerConfig({ artifacts: [{ binding: "A", namespace: bad }] })).toThrow(msg);
+    expect(() => rewriteWranglerConfigForDev({ main: "src/index.ts", artifacts: [{ binding: "A", namespace: "ok" }], env: { staging: { artifacts: [{ binding: "A", namespace: bad }] } } }, { entry: "./e.ts" })).toThrow(msg);
+    for (const n of ["", "-x", ".x", "a/b", "x".repeat(64), "ü"]) expect(() => rewriteMiniflareWorker({ artifacts: { A: { namespace: n } } }), JSON.stringify(n)).toThrow("Invalid local Artifacts namespace");
+    expect(() => rewriteMiniflareWorker({ artifacts: { A: { namespace: "x".repeat(63) } } })).not.toThrow();
+    expect(() => rewriteMiniflareWorker({ artifacts: { A: { namespace: "a.b_c-D9" } } })).not.toThrow();
+    // The dev command refuses it at startup, before wrangler is started.
+    const d = await mkdtemp(join(tmpdir(), "bad-ns-"));
+    try {
+      await mkdir(join(d, "src"));
+      await writeFile(join(d, "src", "index.ts"), "export default { fetch() { return new Response('x') } }");
+      await writeFile(join(d, "wrangler.jsonc"), JSON.stringify({ name: "bad", main: "src/index.ts", compatibility_date: "2026-08-01", artifacts: [{ binding: "ARTIFACTS", namespace: bad }] }));
+      await expect(startDev(["--cwd", d, "--persist-to", join(d, "state")], { stdio: "pipe", log: () => {} })).rejects.toThrow(msg);
+    } finally {
+      await rm(d, { recursive: true, force: true });
+    }
+  });
+
   it("adds enhanced_error_serialization only for consumers dated before 2026-04-21", () => {
     expect(withErrorSerialization("2026-04-20", ["nodejs_compat"])).toEqual(["nodejs_compat", "enhanced_error_serialization"]);
     expect(withErrorSerialization("2026-04-21", ["nodejs_compat"])).toEqual(["nodejs_compat"]);

@@ -21,4 +21,4 @@ export { isValidRefName } from "./refs/refname.js";
 export { handleGitHttp, type Access, type GitHttpOptions } from "./http/handler.js";
 export type { PushOutcome } from "./protocol/receive-pack.js";
 export { enumerateObjects, ancestors } from "./walk/enumerate.js";
-export { lsRemote, fetchPackStream, RemoteError, type RemoteRef } from "./client/fetch-pack.js";
+export { lsRemote, fetchPack, fetchPackStream, RemoteError, type RemoteRef } from "./client/fetch-pack.js";

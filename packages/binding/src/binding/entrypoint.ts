@@ -5,9 +5,11 @@
  */
 import { RpcTarget, WorkerEntrypoint } from "cloudflare:workers";
 import type { Env } from "../env.js";
-import { toArtifactsError, repoNotFound } from "../errors.js";
+import { invalidInput, toArtifactsError, repoNotFound } from "../errors.js";
+import { invalidNamespaceMessage, isValidName } from "../names.js";
 import { ArtifactsService } from "../service.js";
 import { log } from "../util/log.js";
+import { listedStatus } from "../namespace/namespace-object.js";
 import { checkFileArgs, checkHash, checkLogOpts, checkRepoName } from "../validate.js";
 
 export interface BindingProps {
@@ -127,6 +129,8 @@ export class ArtifactsRepoHandle extends RpcTarget {
 export class ArtifactsBinding extends WorkerEntrypoint<Env, BindingProps> {
   protected service(): ArtifactsService {
     const namespace = this.ctx.props?.namespace ?? this.env.NAMESPACE_NAME ?? "default";
+    // A namespace REST could never reach is a configuration error, refused on every call (contract §2.1).
+    if (!isValidName(namespace)) throw invalidInput(invalidNamespaceMessage(namespace));
     return new ArtifactsService(this.env, namespace, { kind: "binding", namespace }, originOf(this.env));
   }
 
@@ -153,7 +157,7 @@ export class ArtifactsBinding extends WorkerEntrypoint<Env, BindingProps> {
       // Like the simulator: list entries carry status and the namespace's jurisdiction (contract §3.2, §11.9).
       const jurisdiction = ns?.jurisdiction ?? "unrestricted";
       return {
-        repos: r.repos.map(({ status: _s, namespace: _n, ...info }) => ({ ...info, status: "ready" as const, jurisdiction })),
+        repos: r.repos.map(({ status, namespace: _n, ...info }) => ({ ...info, status: listedStatus(status), jurisdiction })),
         total: r.total,
         ...(r.cursor ? { cursor: r.cursor } : {}),
       };

@@ -1,9 +1,10 @@
 /**
- * Git remotes at /git/<namespace>/<repo>.git (contract §6). Order (§6.3): route → repo lookup
- * (404 before authentication) → repo token (401 with a Basic challenge so git reports an
- * authentication failure; 403 naming the reason for an expired or revoked token of this repo,
- * docs/contract-choices.md) → policy (403 for read tokens pushing and read-only repos) → the
- * repo's Durable Object, which runs the engine.
+ * Git remotes at /git/<namespace>/<repo>.git (contract §6). Order (§6.3): route and method (404
+ * for anything but the four smart-HTTP requests) → repo lookup (404 before authentication) →
+ * repo token (401 with a Basic challenge so git reports an authentication failure; 403 naming the
+ * reason for an expired or revoked token of this repo, docs/contract-choices.md) → policy (403
+ * for read tokens pushing and read-only repos) → declared body size (413) → the repo's Durable
+ * Object, which runs the engine.
  */
 import type { Env } from "../env.js";
 import { authorize, principalLabel, type Principal } from "../auth/policy.js";
@@ -40,6 +41,12 @@ async function routeGit(request: Request, env: Env, info: RequestInfo): Promise<
   const sub = m[3]!;
   const service = sub === "info/refs" ? url.searchParams.get("service") : sub;
   if (service !== "git-upload-pack" && service !== "git-receive-pack") return notFound();
+  // Only GET info/refs and POST to the two services exist; any other method is a route that does
+  // not exist, so 404 like the rest (docs/contract-choices.md "Git endpoints: methods").
+  if (request.method !== (sub === "info/refs" ? "GET" : "POST")) {
+    await request.body?.cancel().catch(() => {});
+    return notFound();
+  }
   info.route = sub === "info/refs" ? `/git/:ns/:repo.git/info/refs?service=${service}` : `/git/:ns/:repo.git/${sub}`;
   let namespace: string;
   let name: string;
@@ -51,13 +58,6 @@ async function routeGit(request: Request, env: Env, info: RequestInfo): Promise<
   }
   info.namespace = namespace;
   info.repo = name;
-  // Bodies over the limit are refused before anything else when their length is declared; a
-  // chunked body is counted by the engine as it streams (git then prints the unpack error).
-  const declared = Number(request.headers.get("Content-Length") ?? "0");
-  if (declared > gitBodyLimit(env)) {
-    await request.body?.cancel().catch(() => {});
-    return text(413, "Request body too large");
-  }
   const ns = env.NAMESPACE.get(env.NAMESPACE.idFromName(namespace));
   const { record: rec, retryAfter } = await ns.gitLookup(namespace, name, rateVar(env.RATE_LIMIT_GIT));
   if (retryAfter !== undefined) {
@@ -87,6 +87,14 @@ async function routeGit(request: Request, env: Env, info: RequestInfo): Promise<
     // Unauthenticated probes are normal (git retries with credentials); audit only real refusals.
     if (presented) await ns.audit({ principal: principalLabel(principal), action, resource: rec.name, outcome: "denied", detail: d.reason });
     return d.status === 401 ? unauthorized() : text(403, d.reason);
+  }
+  // A body over the limit is refused once the caller may know the repo exists and may use it
+  // (contract §6.3): when its length is declared, here, unread; a chunked body is counted by the
+  // engine as it streams (git then prints the unpack error).
+  const declared = Number(request.headers.get("Content-Length") ?? "0");
+  if (declared > gitBodyLimit(env)) {
+    await request.body?.cancel().catch(() => {});
+    return text(413, "Request body too large");
   }
   const headers = new Headers(request.headers);
   headers.delete("Authorization");

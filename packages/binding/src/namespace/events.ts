@@ -32,18 +32,62 @@ export function eventEnvelope(type: EventType, meta: RepoMeta, payload: Record<s
 
 /**
  * Subscribers: every URL in EVENT_WEBHOOK_URLS (comma-separated) gets a POST of the envelope,
- * and an EVENTS_QUEUE Queue binding, when configured, gets it as a message. Fire and forget,
+ * an EVENTS_QUEUE Queue binding, when configured, gets it as a message, and every matching
+ * Workflow trigger (EVENT_WORKFLOWS) creates an instance with it as params. Fire and forget,
  * like the simulator's Workflow delivery; failures are logged, never thrown.
  */
 export async function deliverEvent(env: Env, envelope: { type: string; metadata: { eventSubscriptionId: string } }): Promise<void> {
-  const e = env as Env & { EVENT_WEBHOOK_URLS?: string; EVENTS_QUEUE?: Queue };
+  const e = env as Env & { EVENT_WEBHOOK_URLS?: string; EVENTS_QUEUE?: Queue; EVENT_WORKFLOWS?: string };
   const jobs: Array<Promise<unknown>> = [];
   for (const url of (e.EVENT_WEBHOOK_URLS ?? "").split(",").map((s) => s.trim()).filter(Boolean)) {
     const body = JSON.stringify({ ...envelope, metadata: { ...envelope.metadata, eventSubscriptionId: subscriptionId(url) } });
     jobs.push(fetch(url, { method: "POST", headers: { "Content-Type": "application/json" }, body }).then((r) => r.body?.cancel()));
   }
   if (e.EVENTS_QUEUE) jobs.push(e.EVENTS_QUEUE.send(envelope));
+  for (const route of workflowRoutes(e.EVENT_WORKFLOWS)) {
+    const wf = (env as unknown as Record<string, Workflow | undefined>)[route.binding];
+    if (!matches(route, envelope as unknown as EnvelopeLike)) continue;
+    if (!wf) {
+      log("warn", "event trigger names a Workflow binding the service does not have", { binding: route.binding });
+      continue;
+    }
+    jobs.push(wf.create({ params: { ...envelope, metadata: { ...envelope.metadata, eventSubscriptionId: route.id } } }));
+  }
   for (const r of await Promise.allSettled(jobs)) if (r.status === "rejected") log("warn", "event delivery failed", { type: envelope.type, error: redact(String(r.reason)) });
+}
+
+/**
+ * One Workflow trigger (contract §7.4 item 2, §7.5): the event types it takes, its optional
+ * filters, the service's Workflow binding to create instances with, and its subscription id. The
+ * emulator derives these from the user's `triggers.events` (packages/emulator/src/workflow-triggers.ts)
+ * and hands them over as the EVENT_WORKFLOWS variable, JSON.
+ */
+export interface WorkflowRoute {
+  id: string;
+  binding: string;
+  types: string[];
+  namespace?: string;
+  repoName?: string;
+}
+
+type EnvelopeLike = { type: string; source: { namespace: string; repoName: string } };
+
+function workflowRoutes(v: string | undefined): WorkflowRoute[] {
+  if (!v) return [];
+  try {
+    const r = JSON.parse(v) as WorkflowRoute[];
+    return Array.isArray(r) ? r : [];
+  } catch {
+    log("warn", "EVENT_WORKFLOWS is not valid JSON; no Workflow triggers");
+    return [];
+  }
+}
+
+/** The simulator's match: the type, the namespace exactly, the repo name without regard to case. */
+function matches(route: WorkflowRoute, e: EnvelopeLike): boolean {
+  if (!route.types.includes(e.type)) return false;
+  if (route.namespace !== undefined && route.namespace !== e.source.namespace) return false;
+  return route.repoName === undefined || route.repoName.toLowerCase() === e.source.repoName.toLowerCase();
 }
 
 function subscriptionId(url: string): string {

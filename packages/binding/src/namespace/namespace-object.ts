@@ -12,10 +12,28 @@ import { deliverEvent, eventEnvelope, type EventType } from "./events.js";
 import type { RateLimit } from "../limits.js";
 import { log, redact, redactTokens } from "../util/log.js";
 
-export type RepoStatus = "creating" | "ready" | "deleting";
+/** "creating", "importing" and "forking" are the three in-flight states of a new repo (contract §3.2). */
+export type RepoStatus = "creating" | "importing" | "forking" | "ready" | "deleting";
+export type PendingStatus = "creating" | "importing" | "forking";
 export interface RepoRecord extends RepoMeta {
   status: RepoStatus;
 }
+
+/** The contract's error for a repo that is not ready yet (§3.5), or undefined for ready and deleting. */
+export function inProgressError(r: { status: RepoStatus; name: string }): ArtifactsError | undefined {
+  if (r.status === "creating") return new ArtifactsError("CREATE_IN_PROGRESS", `Repository is still being created: ${r.name}.`);
+  if (r.status === "importing") return new ArtifactsError("IMPORT_IN_PROGRESS", `Repository is still being imported: ${r.name}.`);
+  if (r.status === "forking") return new ArtifactsError("FORK_IN_PROGRESS", `Repository is still being forked: ${r.name}.`);
+  return undefined;
+}
+
+/** A listing's `status` (contract §3.2 list): an import or fork still filling, otherwise ready. */
+export function listedStatus(status: string | undefined): "ready" | "importing" | "forking" {
+  return status === "importing" || status === "forking" ? status : "ready";
+}
+
+/** The statuses a listing shows (contract §3.2 list: ready, importing, forking). */
+const LISTED = "status IN ('ready', 'importing', 'forking')";
 
 export interface AuditEntry {
   principal: string;
@@ -182,16 +200,18 @@ export class NamespaceObject extends DurableObject<Env> {
   }
 
   /**
-   * Phase 1 of create/fork/import: claim the name with status "creating". A record left
-   * "deleting" by a crash is finished off first (contract §3.2 delete).
+   * Phase 1 of create/fork/import: claim the name with status "creating", "importing" or
+   * "forking". A record left "deleting" by a crash is finished off first (contract §3.2 delete).
+   * A name an import or fork is still filling answers that operation's *_IN_PROGRESS.
    */
-  async reserve(namespace: string, meta: RepoMeta): Promise<{ staleId?: string }> {
+  async reserve(namespace: string, meta: RepoMeta, status: PendingStatus = "creating"): Promise<{ staleId?: string }> {
     this.armAlarm();
     const existing = this.sql.exec<Row>("SELECT * FROM repos WHERE name_lower = ?", meta.name.toLowerCase()).toArray()[0];
     let staleId: string | undefined;
     if (existing) {
-      const stale = existing.status === "deleting" || (existing.status === "creating" && Date.now() - Number(existing.status_at) > STALE_MS);
-      if (!stale) throw alreadyExists(meta.name);
+      const pending = existing.status === "creating" || existing.status === "importing" || existing.status === "forking";
+      const stale = existing.status === "deleting" || (pending && Date.now() - Number(existing.status_at) > STALE_MS);
+      if (!stale) throw (existing.status !== "creating" && inProgressError(this.toRecord(existing, namespace))) || alreadyExists(meta.name);
       staleId = existing.id;
       this.sql.exec("DELETE FROM repos WHERE id = ?", existing.id);
       this.sql.exec("DELETE FROM token_index WHERE repo_id = ?", existing.id);
@@ -200,8 +220,8 @@ export class NamespaceObject extends DurableObject<Env> {
     this.ctx.storage.transactionSync(() => {
       this.touch(namespace);
       this.sql.exec(
-        "INSERT INTO repos (id, name, name_lower, status, description, default_branch, read_only, source, created_at, updated_at, last_push_at, status_at) VALUES (?, ?, ?, 'creating', ?, ?, ?, ?, ?, ?, NULL, ?)",
-        meta.id, meta.name, meta.name.toLowerCase(), meta.description, meta.defaultBranch, meta.readOnly ? 1 : 0, meta.source, t, t, Date.now(),
+        "INSERT INTO repos (id, name, name_lower, status, description, default_branch, read_only, source, created_at, updated_at, last_push_at, status_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)",
+        meta.id, meta.name, meta.name.toLowerCase(), status, meta.description, meta.defaultBranch, meta.readOnly ? 1 : 0, meta.source, t, t, Date.now(),
       );
     });
     return staleId ? { staleId } : {};
@@ -214,7 +234,7 @@ export class NamespaceObject extends DurableObject<Env> {
    */
   async activate(meta: RepoMeta, ops: RecordOps): Promise<void> {
     this.ctx.storage.transactionSync(() => {
-      const n = this.sql.exec("UPDATE repos SET status = 'ready', status_at = ?, default_branch = ? WHERE id = ? AND status = 'creating'", Date.now(), meta.defaultBranch, meta.id).rowsWritten;
+      const n = this.sql.exec("UPDATE repos SET status = 'ready', status_at = ?, default_branch = ?, updated_at = ? WHERE id = ? AND status IN ('creating', 'importing', 'forking')", Date.now(), meta.defaultBranch, Date.parse(meta.updatedAt), meta.id).rowsWritten;
       if (!n) throw new ArtifactsError("INTERNAL_ERROR", "An internal error occurred.");
       this.addCount(1);
       this.touch(meta.namespace);
@@ -227,7 +247,7 @@ export class NamespaceObject extends DurableObject<Env> {
   /** Creation failed: forget the reservation. */
   async release(id: string): Promise<void> {
     this.ctx.storage.transactionSync(() => {
-      this.sql.exec("DELETE FROM repos WHERE id = ? AND status = 'creating'", id);
+      this.sql.exec("DELETE FROM repos WHERE id = ? AND status IN ('creating', 'importing', 'forking')", id);
       this.sql.exec("DELETE FROM token_index WHERE repo_id = ?", id);
     });
   }
@@ -301,7 +321,8 @@ export class NamespaceObject extends DurableObject<Env> {
   async markDeleting(namespace: string, name: string): Promise<RepoRecord | null> {
     const r = this.sql.exec<Row>("SELECT * FROM repos WHERE name_lower = ? AND status <> 'deleting'", name.toLowerCase()).toArray()[0];
     if (!r) return null;
-    if (r.status === "creating") throw new ArtifactsError("CREATE_IN_PROGRESS", `Repository is still being created: ${r.name}.`);
+    const busy = inProgressError(this.toRecord(r, namespace));
+    if (busy) throw busy;
     this.ctx.storage.transactionSync(() => {
       this.sql.exec("UPDATE repos SET status = 'deleting', status_at = ? WHERE id = ?", Date.now(), r.id);
       this.addCount(-1);
@@ -359,7 +380,7 @@ export class NamespaceObject extends DurableObject<Env> {
     const dir = opts.direction ?? "desc";
     const col = sort === "name" ? "name_lower" : sort === "last_push_at" ? "coalesce(last_push_at, 0)" : sort;
     const cmp = dir === "desc" ? "<" : ">";
-    const where = ["status = 'ready'"];
+    const where = [LISTED];
     const args: SqlStorageValue[] = [];
     if (opts.search) {
       where.push("instr(name_lower, ?) > 0");
@@ -374,8 +395,13 @@ export class NamespaceObject extends DurableObject<Env> {
     const more = rows.length > opts.limit;
     const page = rows.slice(0, opts.limit);
     const last = page[page.length - 1];
-    const total = opts.search ? this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM repos WHERE status = 'ready' AND instr(name_lower, ?) > 0", opts.search.toLowerCase()).one().n : this.count();
+    const total = opts.search ? this.sql.exec<{ n: number }>(`SELECT count(*) AS n FROM repos WHERE ${LISTED} AND instr(name_lower, ?) > 0`, opts.search.toLowerCase()).one().n : this.count() + this.inFlight();
     return { repos: page.map((r) => this.toRecord(r, namespace)), total, ...(more && last ? { cursor: encodeCursor(last.sortv, last.id) } : {}) };
+  }
+
+  /** Imports and forks still filling: listed and counted (the pending index keeps this cheap). */
+  private inFlight(): number {
+    return this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM repos WHERE status <> 'ready' AND status IN ('importing', 'forking')").one().n;
   }
 
   /** A push changed refs: keep the listing's timestamps current, audit and emit `pushed`. */

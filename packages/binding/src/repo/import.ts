@@ -3,12 +3,13 @@
  * ls-refs, then one fetch of every wanted tip, streamed into the new repo's Durable Object.
  * Failures map to the contract's import errors (§3.2).
  */
-import { lsRemote, fetchPackStream, RemoteError } from "@artifacts-emulator/git";
+import { lsRemote, fetchPack, RemoteError } from "@artifacts-emulator/git";
 import { ArtifactsError, limitError } from "../errors.js";
 import type { RepoObject } from "./repo-object.js";
 import { log, redact } from "../util/log.js";
 
-export async function importRepo(stub: DurableObjectStub<RepoObject>, url: URL, opts: { branch?: string; depth?: number }): Promise<{ defaultBranch: string; objects: number }> {
+/** `depth` asks the remote for a shallow history; `shallow` is the boundary it reported (contract §3.2). */
+export async function importRepo(stub: DurableObjectStub<RepoObject>, url: URL, opts: { branch?: string; depth?: number }): Promise<{ defaultBranch: string; objects: number; shallow: string[] }> {
   const headers: Record<string, string> = {};
   // Credentials in the URL are sent once as Basic auth and never stored (contract §3.2).
   if (url.username || url.password) headers.Authorization = `Basic ${btoa(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`)}`;
@@ -25,14 +26,20 @@ export async function importRepo(stub: DurableObjectStub<RepoObject>, url: URL, 
       if (selected.length === 0) throw new ArtifactsError("NOT_FOUND", "Remote branch not found.");
       defaultRef = want;
     }
+    if (opts.depth !== undefined && opts.branch === undefined && defaultRef) {
+      // A shallow import is a single-branch clone, as `git clone --depth` is: the default branch,
+      // and the tags that point at its tip (docs/contract-choices.md "Import depth").
+      const tip = refs.find((r) => r.name === defaultRef);
+      selected = tip ? refs.filter((r) => r.name === defaultRef || (r.name.startsWith("refs/tags/") && (r.peeled ?? r.oid) === tip.oid)) : [];
+    }
     const defaultBranch = (defaultRef ?? "refs/heads/main").replace(/^refs\/heads\//, "");
-    if (selected.length === 0) return { defaultBranch, objects: 0 };
-    const pack = await fetchPackStream(clean.href, selected.map((r) => r.oid), { headers });
+    if (selected.length === 0) return { defaultBranch, objects: 0, shallow: [] };
+    const { pack, shallow } = await fetchPack(clean.href, selected.map((r) => r.oid), { headers, ...(opts.depth !== undefined ? { depth: opts.depth } : {}) });
     const res = await stub.fetch(`https://repo/_internal/ingest?refs=${encodeURIComponent(JSON.stringify(selected.map((r) => ({ name: r.name, oid: r.oid }))))}&head=${encodeURIComponent(`refs/heads/${defaultBranch}`)}`, { method: "POST", body: pack });
     if (res.status === 413) throw limitError(await res.json());
     if (!res.ok) throw new ArtifactsError("UPSTREAM_UNAVAILABLE", "The upstream service is unavailable. Please retry.");
     const { objects } = (await res.json()) as { objects: number };
-    return { defaultBranch, objects };
+    return { defaultBranch, objects, shallow };
   } catch (e) {
     if (e instanceof ArtifactsError) throw e;
     if (e instanceof RemoteError) {

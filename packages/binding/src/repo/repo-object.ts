@@ -5,7 +5,7 @@
  * authorized.
  */
 import { DurableObject } from "cloudflare:workers";
-import { ByteReader, ObjectDb, handleGitHttp, ingestPack, writePack, enumerateObjects, deflate, ZERO_OID, hashObject, isOid, LimitExceededError, type Access, type PushOutcome, type Oid } from "@artifacts-emulator/git";
+import { ancestors, ByteReader, ObjectDb, handleGitHttp, ingestPack, writePack, enumerateObjects, deflate, ZERO_OID, hashObject, isOid, LimitExceededError, type Access, type PushOutcome, type Oid } from "@artifacts-emulator/git";
 import { requestHasHaves, responseSendsPack } from "./fetch-kind.js";
 import type { Env, RepoMeta } from "../env.js";
 import { ArtifactsError, invalidInput, repoNotFound } from "../errors.js";
@@ -106,6 +106,24 @@ export class RepoObject extends DurableObject<Env> {
 
   async info(): Promise<RepoMeta | null> {
     return this.meta() ?? null;
+  }
+
+  /**
+   * An import finished filling the repo: its `updatedAt` is the completion time (contract §3.4),
+   * and a shallow import (`source.depth`) keeps the boundary the remote reported.
+   */
+  async importDone(updatedAt: string, shallow: readonly string[] = []): Promise<void> {
+    const m = this.meta();
+    if (!m) return;
+    this.ctx.storage.transactionSync(() => {
+      this.saveMeta({ ...m, updatedAt });
+      if (shallow.length) this.store.setShallow(shallow);
+    });
+  }
+
+  /** A fork of a shallow repo is shallow where its source is (the exported commits' boundary). */
+  async setShallow(shallow: readonly string[]): Promise<void> {
+    this.store.setShallow(shallow);
   }
 
   async stats(): Promise<{ objects: number; bytes: number; refs: number }> {
@@ -262,8 +280,11 @@ export class RepoObject extends DurableObject<Env> {
   }
 
   // ── reads ───────────────────────────────────────────────────────────────────
+  /** Reads walk a shallow repo's boundary as having no parents, as git does. */
   private odb() {
-    return new ObjectDb([this.store]);
+    const odb = new ObjectDb([this.store]);
+    odb.shallow = new Set(this.store.shallowList());
+    return odb;
   }
 
   async readBlob(hash: string): Promise<Blob | null> {
@@ -324,7 +345,8 @@ export class RepoObject extends DurableObject<Env> {
     for (let i = 0; oid && out.length < limit; i++) {
       const c = await odb.fullCommit(oid);
       if (i >= offset) out.push(commitMetadata(oid, c));
-      oid = c.parents[0];
+      // A shallow repo's history ends at its boundary.
+      oid = odb.shallow.has(oid) ? undefined : c.parents[0];
     }
     return out;
   }
@@ -440,6 +462,8 @@ export class RepoObject extends DurableObject<Env> {
     const odb = this.odb();
     const e = await enumerateObjects(odb, { wants: refs.map((r) => r.oid), haves: [] });
     const gen = writePack(e.objects, odb, { ofsDelta: true });
+    // The part of a shallow repo's boundary these refs reach: the fork is shallow there too.
+    const shallow = odb.shallow.size ? [...(await ancestors(odb, refs.map((r) => r.oid)))].filter((c) => odb.shallow.has(c)) : [];
     const body = new ReadableStream<Uint8Array>({
       async pull(c) {
         const r = await gen.next();
@@ -447,7 +471,7 @@ export class RepoObject extends DurableObject<Env> {
         else c.enqueue(r.value);
       },
     });
-    return new Response(body, { headers: { "X-Refs": JSON.stringify(refs), "X-Objects": String(e.objects.length), "X-Head": await this.store.getHead() } });
+    return new Response(body, { headers: { "X-Refs": JSON.stringify(refs), "X-Objects": String(e.objects.length), "X-Head": await this.store.getHead(), "X-Shallow": JSON.stringify(shallow) } });
   }
 
   /** The limits for this repository, set on the store for the pushes and ingests that follow. */
@@ -545,7 +569,7 @@ async function pushedCommits(odb: ObjectDb, after: Oid, known: ReadonlySet<Oid>)
       const truncated = m.message.length > PUSHED_MESSAGE;
       commits.push({ id: oid, message: truncated ? m.message.slice(0, PUSHED_MESSAGE) : m.message, messageTruncated: truncated, timestamp: new Date(m.committedAt * 1000).toISOString(), author: m.author, committer: m.committer, parents: m.parents });
     }
-    oid = c.parents[0];
+    oid = odb.shallow.has(oid) ? undefined : c.parents[0];
   }
   return { commits: commits.reverse(), totalCommitsCount: total, commitsTruncated: total > commits.length };
 }

@@ -205,6 +205,17 @@ export class SqlRepoStore implements RepoStore {
   async setHead(target: string) {
     this.kvSet("HEAD", target);
   }
+  /** A shallow import's boundary (contract §3.2 `source.depth`): commits whose parents are not here. */
+  async shallow(): Promise<Oid[]> {
+    return this.shallowList();
+  }
+  shallowList(): Oid[] {
+    const v = this.kvGet("shallow");
+    return v ? (JSON.parse(v) as Oid[]) : [];
+  }
+  setShallow(oids: readonly Oid[]) {
+    this.kvSet("shallow", JSON.stringify([...new Set(oids)].sort()));
+  }
   kvGet(k: string): string | undefined {
     return this.sql.exec<{ v: string }>("SELECT v FROM kv WHERE k = ?", k).toArray()[0]?.v;
   }

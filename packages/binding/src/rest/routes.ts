@@ -11,7 +11,7 @@ import { checkApiTokenScopes, checkApiTokenTtl, checkHash, checkNamespaceName, c
 import { contentTypeFor } from "../repo/mime.js";
 import { restPrincipal } from "../http/auth.js";
 import { CF, fail, fromArtifactsError, ok } from "./envelope.js";
-import type { SortKey } from "../namespace/namespace-object.js";
+import { listedStatus, type SortKey } from "../namespace/namespace-object.js";
 import { isValidCidr } from "../auth/cidr.js";
 import type { ApiScope, ApiTokenInfo } from "../auth/account-object.js";
 import type { CommitMetadata } from "../repo/reads.js";
@@ -46,7 +46,7 @@ function route(method: string, path: string, action: Action | null, handler: Han
 }
 
 export function restInfo(m: RepoMeta & { status?: string }) {
-  return { id: m.id, name: m.name, description: m.description, default_branch: m.defaultBranch, created_at: m.createdAt, updated_at: m.updatedAt, last_push_at: m.lastPushAt, source: m.source, read_only: m.readOnly, status: "ready" };
+  return { id: m.id, name: m.name, description: m.description, default_branch: m.defaultBranch, created_at: m.createdAt, updated_at: m.updatedAt, last_push_at: m.lastPushAt, source: m.source, read_only: m.readOnly, status: listedStatus(m.status) };
 }
 
 /**

@@ -1,5 +1,6 @@
 // Git remotes served by the Worker in workerd, driven by the real git CLI with repo tokens.
 import { randomBytes } from "node:crypto";
+import { request as httpRequest } from "node:http";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { GitSandbox } from "@artifacts-emulator/git/testing/git";
 import { ADMIN_TOKEN, startService, type ServiceHandle } from "../support/service.js";
@@ -168,4 +169,78 @@ describe("git remote", () => {
     }
     expect(await sb.ok([...bearer(r.token), "ls-remote", remote])).toBe(before);
   });
+
+  test("only GET info/refs and POST to the two services exist: other methods are 404 'Not found' (contract §6.1)", async () => {
+    const r = await svc.artifacts.create("methods");
+    const remote = r.remote.replace(/^https?:\/\/[^/]+/, svc.url);
+    const auth = { Authorization: `Bearer ${r.token}` };
+    const tries: Array<[string, string]> = [
+      ["POST", "info/refs?service=git-upload-pack"],
+      ["PUT", "info/refs?service=git-receive-pack"],
+      ["HEAD", "info/refs?service=git-upload-pack"],
+      ["DELETE", "info/refs?service=git-upload-pack"],
+      ["GET", "git-upload-pack"],
+      ["GET", "git-receive-pack"],
+      ["PUT", "git-receive-pack"],
+      ["PATCH", "git-upload-pack"],
+      ["OPTIONS", "git-upload-pack"],
+    ];
+    for (const [method, path] of tries) {
+      const res = await fetch(`${remote}/${path}`, { method, headers: auth, ...(method === "PUT" || method === "PATCH" ? { body: "x" } : {}) });
+      expect(res.status, `${method} ${path}`).toBe(404);
+      if (method !== "HEAD") expect(await res.text(), `${method} ${path}`).toBe("Not found\n");
+      else await res.body?.cancel();
+    }
+    // The four real requests still work.
+    const ok = await fetch(`${remote}/info/refs?service=git-upload-pack`, { headers: auth });
+    expect(ok.status).toBe(200);
+    await ok.body?.cancel();
+  });
+
+  test("the 256 MiB body limit is checked after the repo lookup and authentication (contract §6.3, §8)", async () => {
+    const r = await svc.artifacts.create("bodylimit");
+    const remote = r.remote.replace(/^https?:\/\/[^/]+/, svc.url);
+    const MiB = 1024 * 1024;
+    const write = { Authorization: `Bearer ${r.token}` };
+    const read = { Authorization: `Bearer ${(await (await svc.artifacts.get("bodylimit")).createToken("read", 3600)).plaintext}` };
+    // Anonymous 150 MiB POSTs: 404 for a repo that does not exist, 401 for one that does.
+    expect(await declaredPost(`${svc.url}/git/default/nope.git/git-receive-pack`, 150 * MiB)).toBe(404);
+    expect(await declaredPost(`${remote}/git-receive-pack`, 150 * MiB)).toBe(401);
+    // A read token pushing is refused for its scope, whatever the size.
+    expect(await declaredPost(`${remote}/git-receive-pack`, 300 * MiB, read)).toBe(403);
+    // Over 256 MiB: refused unread.
+    expect(await declaredPost(`${remote}/git-upload-pack`, 256 * MiB + 1, write)).toBe(413);
+    // 150 MiB is under the limit: the engine reads all of it (zeros are flush packets: a push
+    // with no commands, git's probe, whose body is drained) and answers 200.
+    expect(await declaredPost(`${remote}/git-receive-pack`, 150 * MiB, write, true)).toBe(200);
+  });
 });
+
+/**
+ * A POST that declares `length` bytes; the status of the answer. With `send`, that many zero bytes
+ * follow; without, none do, so only an answer given before the body is read can arrive.
+ */
+function declaredPost(url: string, length: number, headers: Record<string, string> = {}, send = false): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    const u = new URL(url);
+    const req = httpRequest({ host: u.hostname, port: u.port, path: u.pathname, method: "POST", headers: { "Content-Type": `application/x-${u.pathname.endsWith("receive-pack") ? "git-receive-pack" : "git-upload-pack"}-request`, "Content-Length": String(length), ...headers } }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+      req.destroy();
+    });
+    req.on("error", (e) => ((e as NodeJS.ErrnoException).code === "ECONNRESET" || (e as NodeJS.ErrnoException).code === "EPIPE" ? undefined : reject(e)));
+    if (!send) return void req.flushHeaders();
+    const chunk = new Uint8Array(MiB_CHUNK);
+    let left = length;
+    const pump = () => {
+      while (left > 0) {
+        const n = Math.min(left, chunk.length);
+        left -= n;
+        if (!req.write(n === chunk.length ? chunk : chunk.subarray(0, n))) return void req.once("drain", pump);
+      }
+      req.end();
+    };
+    pump();
+  });
+}
+const MiB_CHUNK = 1024 * 1024;

@@ -116,12 +116,15 @@ export async function lsRemote(url: string, opts: RemoteOptions = {}): Promise<{
 }
 
 /**
- * Fetch a pack containing `wants` (a full history; `depth` is not requested because our
- * repositories are never shallow). Returns a reader positioned at the pack bytes.
+ * Fetch a pack containing `wants`: their whole history, or with `depth` only the last `depth`
+ * commits of each (gitprotocol-v2 "fetch": `deepen`). `shallow` is the boundary the remote reports
+ * (commits whose parents were not sent), read before the pack; a complete history has none.
+ * Returns a reader positioned at the pack bytes.
  */
-export async function fetchPackStream(url: string, wants: readonly string[], opts: RemoteOptions = {}): Promise<ReadableStream<Uint8Array>> {
+export async function fetchPack(url: string, wants: readonly string[], opts: RemoteOptions & { depth?: number } = {}): Promise<{ pack: ReadableStream<Uint8Array>; shallow: string[] }> {
   const lines = [pktLine("command=fetch"), pktLine(`agent=${AGENT}`), pktLine("object-format=sha1"), DELIM, pktLine("ofs-delta"), pktLine("no-progress")];
   for (const w of new Set(wants)) lines.push(pktLine(`want ${w}`));
+  if (opts.depth !== undefined) lines.push(pktLine(`deepen ${opts.depth}`));
   lines.push(pktLine("done"), FLUSH);
   const res = await send(
     `${base(url)}/git-upload-pack`,
@@ -133,15 +136,26 @@ export async function fetchPackStream(url: string, wants: readonly string[], opt
     opts,
   );
   const r = new ByteReader(res.body!);
-  // Skip sections up to "packfile"; then demultiplex side-band 1 into a byte stream.
+  const shallow: string[] = [];
+  // Skip sections up to "packfile" (keeping shallow-info's boundary); then demultiplex side-band 1 into a byte stream.
   for (;;) {
     const p = await readPkt(r);
     if (!p) throw new RemoteError("unavailable", "remote ended the response before sending a pack");
     if (p.kind !== "data") continue;
     const line = pktText(p);
     if (line.startsWith("ERR ")) throw new RemoteError("unavailable", `remote error: ${line.slice(4)}`);
+    if (line.startsWith("shallow ")) shallow.push(line.slice(8).trim());
     if (line === "packfile") break;
   }
+  return { pack: packBytes(r), shallow };
+}
+
+/** `fetchPack` of a full history, the pack alone. */
+export async function fetchPackStream(url: string, wants: readonly string[], opts: RemoteOptions = {}): Promise<ReadableStream<Uint8Array>> {
+  return (await fetchPack(url, wants, opts)).pack;
+}
+
+function packBytes(r: ByteReader): ReadableStream<Uint8Array> {
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       for (;;) {

@@ -26,6 +26,8 @@ export function advertiseRefs(service: Service, view: RefsView, version: 0 | 1):
   // An empty repository still tells the client its capabilities (git 2.4x does this for both services).
   if (lines.length === 0) lines.push(`${ZERO_OID} capabilities^{}`);
   lines[0] = `${lines[0]}\0${caps}`;
+  // A shallow repository tells the client its boundary after the refs (git's advertise_shallow_grafts).
+  if (service === "git-upload-pack") for (const s of view.shallow) lines.push(`shallow ${s}`);
   for (const l of lines) out.push(pktLine(l));
   out.push(FLUSH);
   return out;

@@ -160,6 +160,7 @@ export async function* receivePack(
       outcome.unpackError = unpackError;
     } else {
       const odb = new ObjectDb(q ? [q, store] : [store]);
+      odb.shallow = new Set((await store.shallow?.()) ?? []);
       const checked = new Set<Oid>();
       const head = await store.getHead();
       const updates: RefUpdate[] = [];

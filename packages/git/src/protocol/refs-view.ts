@@ -14,10 +14,13 @@ export interface RefsView {
   refs: AdvertisedRef[];
   /** HEAD's target, and its oid when the branch exists. */
   head: { target: string; oid?: Oid };
+  /** A shallow repository's boundary (RepoStore.shallow), also set on the ObjectDb as its grafts. */
+  shallow: Oid[];
 }
 
 export async function loadRefs(store: RepoStore, odb: ObjectDb): Promise<RefsView> {
-  const [list, target] = await Promise.all([store.listRefs(), store.getHead()]);
+  const [list, target, shallow] = await Promise.all([store.listRefs(), store.getHead(), store.shallow?.() ?? []]);
+  odb.shallow = new Set(shallow);
   const refs: AdvertisedRef[] = [];
   for (const r of list) {
     const a: AdvertisedRef = { name: r.name, oid: r.oid };
@@ -28,5 +31,5 @@ export async function loadRefs(store: RepoStore, odb: ObjectDb): Promise<RefsVie
     refs.push(a);
   }
   const headOid = list.find((r) => r.name === target)?.oid;
-  return { refs, head: headOid ? { target, oid: headOid } : { target } };
+  return { refs, head: headOid ? { target, oid: headOid } : { target }, shallow };
 }

@@ -8,6 +8,7 @@ import { DELIM, FLUSH, pktLine } from "../pktline/encode.js";
 import type { ObjectDb } from "../storage/object-db.js";
 import { ProtocolError } from "../errors.js";
 import type { RefsView } from "./refs-view.js";
+import { ancestors } from "../walk/enumerate.js";
 import {
   checkWants,
   commonHaves,
@@ -120,10 +121,13 @@ export async function* fetchV2(req: V2Request, odb: ObjectDb, view: RefsView): A
     yield DELIM;
   }
   const shallow = await shallowFor(odb, view, args);
-  if (isDeepening(args) || args.clientShallow.size > 0) {
+  // A shallow repository reports the part of its own boundary that this fetch reaches, as git's
+  // upload-pack does, so the client becomes shallow there too; those commits are never unshallowed.
+  const own = view.shallow.length ? [...(await ancestors(odb, args.wants, shallow?.boundary))].filter((c) => odb.shallow.has(c) && !args.clientShallow.has(c)) : [];
+  if (isDeepening(args) || args.clientShallow.size > 0 || own.length > 0) {
     yield pktLine("shallow-info");
-    for (const s of shallow?.shallow ?? []) yield pktLine(`shallow ${s}`);
-    for (const u of shallow?.unshallow ?? []) yield pktLine(`unshallow ${u}`);
+    for (const s of new Set([...(shallow?.shallow ?? []), ...own])) yield pktLine(`shallow ${s}`);
+    for (const u of shallow?.unshallow ?? []) if (!odb.shallow.has(u)) yield pktLine(`unshallow ${u}`);
     yield DELIM;
   }
   yield pktLine("packfile");

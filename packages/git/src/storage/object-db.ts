@@ -30,6 +30,11 @@ export class ObjectDb {
   private cache: LruCache<GitObject>;
   private commits = new Map<Oid, CommitInfo>();
   private trees = new LruCache<TreeEntry[]>(8 * 1024 * 1024);
+  /**
+   * The repository's shallow commits, walked as having no parents (git's shallow grafts): every
+   * history walk stops there instead of reaching for parents the repository does not have.
+   */
+  shallow: ReadonlySet<Oid> = new Set();
 
   /** `stores` are searched in order (e.g. a push's quarantine, then the live store). */
   constructor(
@@ -110,7 +115,7 @@ export class ObjectDb {
     const o = await this.read(oid);
     if (o.type !== "commit") throw new PackCorruptError(`object ${oid} is a ${o.type}, not a commit`);
     const parsed = parseCommit(o.data);
-    const info = { oid, tree: parsed.tree, parents: parsed.parents, time: commitTime(parsed) };
+    const info = { oid, tree: parsed.tree, parents: this.shallow.has(oid) ? [] : parsed.parents, time: commitTime(parsed) };
     this.commits.set(oid, info);
     return info;
   }

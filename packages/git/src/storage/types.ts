@@ -67,4 +67,9 @@ export interface RepoStore extends ObjectStore {
   commit(quarantine: Quarantine | undefined, updates: readonly RefUpdate[], opts: { atomic: boolean }): Promise<RefUpdateResult[]>;
   /** Discard a quarantine without touching refs. */
   abort(quarantine: Quarantine): Promise<void>;
+  /**
+   * A shallow repository's boundary (git's `.git/shallow`): commits whose parents it does not
+   * have, e.g. after a shallow import. Absent or empty: the repository is complete.
+   */
+  shallow?(): Promise<Oid[]>;
 }
