@@ -58,10 +58,12 @@ export function artifactsTestOptions(o: ArtifactsTestOptions & { port: number })
   const origin = `http://127.0.0.1:${o.port}`;
   const vars: Record<string, string> = { PUBLIC_ORIGIN: origin, IMPORT_ALLOW_ADDRESSES: "loopback", ...o.serviceVars };
   const service: Record<string, unknown> = serviceWorkerOptions(vars);
+  // The plugin names its runner Worker (which serves SELF and defines the user's Workflows) after the project.
+  const runner = `vitest-plugin-runner-${(o.projectName ?? "").replace(/[^a-z0-9-]/gi, "_")}`;
   if (o.eventsWebhookPath) {
     vars.EVENT_WEBHOOK_URLS = `http://artifacts-consumer.local${o.eventsWebhookPath.startsWith("/") ? "" : "/"}${o.eventsWebhookPath}`;
     // The pool's runner Worker serves the user's fetch handler (SELF); route outbound fetches there.
-    service.outboundService = { name: `vitest-plugin-runner-${(o.projectName ?? "").replace(/[^a-z0-9-]/gi, "_")}` };
+    service.outboundService = { name: runner };
   }
   // Workflow triggers: the service creates instances of the user's Workflows, which the pool's
   // runner Worker defines (docs/contract-choices.md "Workflow triggers").
@@ -69,7 +71,6 @@ export function artifactsTestOptions(o: ArtifactsTestOptions & { port: number })
   const triggers = eventTriggers(environmentBlock(raw, o.environment), String(raw.name ?? ""));
   if (triggers.routes.length) {
     vars.EVENT_WORKFLOWS = JSON.stringify(triggers.routes);
-    const runner = `vitest-pool-workers-runner-${(o.projectName ?? "").replace(/[^a-z0-9-]/gi, "_")}`;
     service.workflows = Object.fromEntries(triggers.workflows.map((w) => [w.binding, { name: w.name, className: w.className, scriptName: runner }]));
   }
   const scriptPath = service.scriptPath as string;
