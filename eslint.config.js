@@ -4,6 +4,7 @@ import js from "@eslint/js";
 import { defineConfig, globalIgnores } from "eslint/config";
 import stylistic from "@stylistic/eslint-plugin";
 import globals from "globals";
+import reactHooks from "eslint-plugin-react-hooks";
 import tseslint from "typescript-eslint";
 
 export default defineConfig(
@@ -12,6 +13,12 @@ export default defineConfig(
   tseslint.configs.recommended,
   // Plain JavaScript here is Node scripts and configs (TypeScript files get their globals from tsc).
   { files: ["**/*.{js,mjs,cjs}"], languageOptions: { globals: globals.node } },
+  // The dashboard is Preact with hooks: the two classic hook rules (its code names exhaustive-deps).
+  {
+    files: ["apps/dashboard/src/**/*.{ts,tsx}"],
+    plugins: { "react-hooks": reactHooks },
+    rules: { "react-hooks/rules-of-hooks": "error", "react-hooks/exhaustive-deps": "warn" },
+  },
   {
     plugins: { "@stylistic": stylistic },
     linterOptions: { reportUnusedDisableDirectives: "error" },

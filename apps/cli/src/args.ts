@@ -133,19 +133,31 @@ export function parseCommand(cmd: Command, argv: string[]): Ctx {
     if (err.code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" && m) {
       const flag = m[1]!;
       const names = Object.entries(options).flatMap(([k, o]) => [`--${k}`, ...(o.short ? [`-${o.short}`] : [])]);
-      throw usage(`unknown option "${flag}" for "${cmd.name}".${didYouMean(nearest(flag, names)) || ` Run \`npx ${PROG}${cmd.name === PROG ? "" : ` ${cmd.name}`} --help\`.`}`);
+      throw usage(
+        `unknown option "${flag}" for "${cmd.name}".${didYouMean(nearest(flag, names)) || ` Run \`npx ${PROG}${cmd.name === PROG ? "" : ` ${cmd.name}`} --help\`.`}`,
+      );
     }
     const first = err.message.split("\n")[0]!.replace(/\. To specify a positional argument.*$/, "");
     throw usage(`${first} (${cmd.name}).`);
   }
   const values = parsed.values as Record<string, unknown>;
   const json = Boolean(values.json) || values.format === "json";
-  if (values.format !== undefined && values.format !== "json" && values.format !== "text") throw usage(`--format must be json or text, not "${String(values.format)}".`);
+  if (values.format !== undefined && values.format !== "json" && values.format !== "text")
+    throw usage(`--format must be json or text, not "${String(values.format)}".`);
   if (values.json && values.format === "text") throw usage("--json and --format text contradict each other.");
   const format: Format = json ? "json" : ((values.format as Format | undefined) ?? (process.stdout.isTTY ? "text" : "json"));
   const [min, max] = cmd.positionals;
   const pos = parsed.positionals;
-  if (!values.help && pos.length < min) throw usage(`"${cmd.name}" needs ${cmd.args.split(" ").filter((w) => w.startsWith("<")).slice(pos.length, min).join(" ") || "more arguments"}. Usage: npx ${PROG} ${cmd.name} ${cmd.args}`.trimEnd());
+  if (!values.help && pos.length < min)
+    throw usage(
+      `"${cmd.name}" needs ${
+        cmd.args
+          .split(" ")
+          .filter((w) => w.startsWith("<"))
+          .slice(pos.length, min)
+          .join(" ") || "more arguments"
+      }. Usage: npx ${PROG} ${cmd.name} ${cmd.args}`.trimEnd(),
+    );
   if (pos.length > max) throw usage(`unexpected argument "${pos[max]}" for "${cmd.name}". Usage: npx ${PROG} ${cmd.name} ${cmd.args}`.trimEnd());
   const dryRun = Boolean(values["dry-run"]);
   if (dryRun && cmd.dryRun === "refuse") throw usage(`"${cmd.name}" cannot preview its effect with --dry-run; run it without --dry-run.`);
@@ -181,9 +193,20 @@ export function resolveCommand(argv: string[], commands: Command[]): Resolved {
     const cmd = members.find((m) => m.name === `${first.word} ${second.word}`);
     if (!cmd) {
       const subs = members.map((m) => m.name.split(" ")[1]!);
-      throw usage(`unknown command "${first.word} ${second.word}".${didYouMean(nearest(second.word, subs) && `${first.word} ${nearest(second.word, subs)}`) || ` Run \`npx ${PROG} ${first.word}\` for its commands.`}`);
+      throw usage(
+        `unknown command "${first.word} ${second.word}".${didYouMean(nearest(second.word, subs) && `${first.word} ${nearest(second.word, subs)}`) || ` Run \`npx ${PROG} ${first.word}\` for its commands.`}`,
+      );
     }
     return { cmd, rest: argv.filter((_, i) => i !== first.index && i !== second.index) };
   }
-  throw usage(`unknown command "${first.word}".${didYouMean(nearest(first.word, [...top, "help"].filter((v, i, a) => a.indexOf(v) === i))) || ` Run \`npx ${PROG} --help\` for the commands.`}`);
+  throw usage(
+    `unknown command "${first.word}".${
+      didYouMean(
+        nearest(
+          first.word,
+          [...top, "help"].filter((v, i, a) => a.indexOf(v) === i),
+        ),
+      ) || ` Run \`npx ${PROG} --help\` for the commands.`
+    }`,
+  );
 }

@@ -30,7 +30,10 @@ export function checkUrl(raw: string): string {
 }
 
 export const notRunning = (state: StateDir) =>
-  new CliError(`No running emulator found for state directory ${state.root}. Start one with \`npx ${PROG} start\`, or pass --url or --persist-to.`, EXIT.NOT_RUNNING);
+  new CliError(
+    `No running emulator found for state directory ${state.root}. Start one with \`npx ${PROG} start\`, or pass --url or --persist-to.`,
+    EXIT.NOT_RUNNING,
+  );
 
 /** The emulator's URL: --url, $ARTIFACTS_EMULATOR_URL, or the live server of the state directory. */
 export function emulatorUrl(values: Record<string, unknown>, state: StateDir): string {
@@ -54,7 +57,11 @@ export async function connect(values: Record<string, unknown>): Promise<Conn> {
   if (values["token-stdin"]) token = await readStdin();
   else if (process.env.ARTIFACTS_EMULATOR_ADMIN_TOKEN) token = process.env.ARTIFACTS_EMULATOR_ADMIN_TOKEN;
   else if (state.hasAdminToken()) token = state.adminToken();
-  if (!token) throw new CliError("No operator credential: pass it on stdin with --token-stdin, set ARTIFACTS_EMULATOR_ADMIN_TOKEN, or use the state directory the emulator runs with (--persist-to).", EXIT.AUTH);
+  if (!token)
+    throw new CliError(
+      "No operator credential: pass it on stdin with --token-stdin, set ARTIFACTS_EMULATOR_ADMIN_TOKEN, or use the state directory the emulator runs with (--persist-to).",
+      EXIT.AUTH,
+    );
   return { url, token, accountId: "local" };
 }
 
@@ -74,17 +81,28 @@ export async function raw(c: Conn, method: string, path: string, body?: unknown)
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
     });
   } catch (e) {
-    throw new CliError(`Cannot reach the emulator at ${c.url} (${(e as Error & { cause?: { code?: string } }).cause?.code ?? (e as Error).message}). Is it running? Start it with \`npx ${PROG} start\`.`, EXIT.NOT_RUNNING);
+    throw new CliError(
+      `Cannot reach the emulator at ${c.url} (${(e as Error & { cause?: { code?: string } }).cause?.code ?? (e as Error).message}). Is it running? Start it with \`npx ${PROG} start\`.`,
+      EXIT.NOT_RUNNING,
+    );
   }
 }
 
 /** One call of the v4 REST API (under /client/v4/accounts/<id>/artifacts unless `path` starts with /client). */
 export async function api<T>(c: Conn, method: string, path: string, body?: unknown): Promise<{ result: T; result_info?: Record<string, unknown> }> {
   const res = await raw(c, method, path.startsWith("/client/") ? path : `/client/v4/accounts/${c.accountId}/artifacts${path}`, body);
-  const json = (await res.json().catch(() => null)) as { success?: boolean; result?: T; errors?: Array<{ code: number; message: string }>; result_info?: Record<string, unknown> } | null;
+  const json = (await res.json().catch(() => null)) as {
+    success?: boolean;
+    result?: T;
+    errors?: Array<{ code: number; message: string }>;
+    result_info?: Record<string, unknown>;
+  } | null;
   if (!json || !json.success) {
     const err = json?.errors?.[0];
-    throw new CliError(`${err ? `${err.message} (code ${err.code})` : `HTTP ${res.status} from ${c.url}: is this an Artifacts emulator?`}`, res.status === 401 || res.status === 403 ? EXIT.AUTH : EXIT.ERROR);
+    throw new CliError(
+      `${err ? `${err.message} (code ${err.code})` : `HTTP ${res.status} from ${c.url}: is this an Artifacts emulator?`}`,
+      res.status === 401 || res.status === 403 ? EXIT.AUTH : EXIT.ERROR,
+    );
   }
   return { result: json.result as T, ...(json.result_info ? { result_info: json.result_info } : {}) };
 }

@@ -10,7 +10,15 @@ export function completionScript(shell: "bash" | "zsh", commands: Command[]): st
   const groups = [...new Set(commands.filter((c) => c.name.includes(" ")).map((c) => c.name.split(" ")[0]!))];
   const globals = flags(GLOBAL).join(" ");
   const fn = `_${PROG.replace(/-/g, "_")}`;
-  const subCases = groups.map((g) => `    ${g}) words_="${commands.filter((c) => c.name.startsWith(`${g} `)).map((c) => c.name.split(" ")[1]).join(" ")}" ;;`).join("\n");
+  const subCases = groups
+    .map(
+      (g) =>
+        `    ${g}) words_="${commands
+          .filter((c) => c.name.startsWith(`${g} `))
+          .map((c) => c.name.split(" ")[1])
+          .join(" ")}" ;;`,
+    )
+    .join("\n");
   const flagCases = commands.map((c) => `    "${c.name}") flags_="${flags(c.options).join(" ")}" ;;`).join("\n");
   const body = `${fn}() {
   local cur cmd words_ flags_ i w

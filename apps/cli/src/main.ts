@@ -41,7 +41,7 @@ const commands: Command[] = [
   },
   {
     name: "completion",
-    summary: "Print a shell completion script: eval \"$(npx artifacts-emulator completion bash)\"",
+    summary: 'Print a shell completion script: eval "$(npx artifacts-emulator completion bash)"',
     args: "<bash|zsh>",
     options: {},
     positionals: [1, 1],
@@ -101,13 +101,39 @@ function topHelp(): string {
 function groupHelp(group: string): string {
   const members = commands.filter((m) => m.name.startsWith(`${group} `));
   const w = Math.max(...members.map((m) => m.name.length));
-  return [`${GROUPS[group] ?? group}`, ``, `Usage: npx ${PROG} ${group} <command> [options]`, ``, `Commands:`, ...members.map((m) => `  ${m.name.padEnd(w)}  ${m.summary}`), ``, `Run \`npx ${PROG} ${group} <command> --help\` for a command's options.`].join("\n");
+  return [
+    `${GROUPS[group] ?? group}`,
+    ``,
+    `Usage: npx ${PROG} ${group} <command> [options]`,
+    ``,
+    `Commands:`,
+    ...members.map((m) => `  ${m.name.padEnd(w)}  ${m.summary}`),
+    ``,
+    `Run \`npx ${PROG} ${group} <command> --help\` for a command's options.`,
+  ].join("\n");
 }
 
 function commandHelp(cmd: Command): string {
-  const own = Object.entries(cmd.options).map(([k, o]) => `  ${o.short ? `-${o.short}, ` : ""}--${k}${o.type === "string" ? " VALUE" : ""}${o.multiple ? " (repeatable)" : ""}`);
-  const dry = cmd.dryRun === "preview" ? "--dry-run shows what it would do and changes nothing." : cmd.dryRun === "refuse" ? "--dry-run is refused (a usage error): this command cannot preview its effect." : "";
-  return [cmd.summary, ``, `Usage: npx ${PROG} ${cmd.name} ${cmd.args}`.trimEnd(), ...(own.length ? [``, `Options:`, ...own] : []), ...(dry ? [``, dry] : []), ``, GLOBAL_HELP, ``, EXIT_HELP].join("\n");
+  const own = Object.entries(cmd.options).map(
+    ([k, o]) => `  ${o.short ? `-${o.short}, ` : ""}--${k}${o.type === "string" ? " VALUE" : ""}${o.multiple ? " (repeatable)" : ""}`,
+  );
+  const dry =
+    cmd.dryRun === "preview"
+      ? "--dry-run shows what it would do and changes nothing."
+      : cmd.dryRun === "refuse"
+        ? "--dry-run is refused (a usage error): this command cannot preview its effect."
+        : "";
+  return [
+    cmd.summary,
+    ``,
+    `Usage: npx ${PROG} ${cmd.name} ${cmd.args}`.trimEnd(),
+    ...(own.length ? [``, `Options:`, ...own] : []),
+    ...(dry ? [``, dry] : []),
+    ``,
+    GLOBAL_HELP,
+    ``,
+    EXIT_HELP,
+  ].join("\n");
 }
 
 export async function main(argv: string[]): Promise<number> {

@@ -56,6 +56,10 @@ export function table(rows: Array<Record<string, unknown>>, cols: string[]): str
   if (rows.length === 0) return "(none)";
   const cell = (v: unknown) => (v === null || v === undefined ? "-" : Array.isArray(v) ? v.join(",") : String(v));
   const widths = cols.map((col) => Math.max(col.length, ...rows.map((r) => cell(r[col]).length)));
-  const line = (vals: string[]) => vals.map((v, i) => v.padEnd(widths[i]!)).join("  ").trimEnd();
+  const line = (vals: string[]) =>
+    vals
+      .map((v, i) => v.padEnd(widths[i]!))
+      .join("  ")
+      .trimEnd();
   return [c("bold", line(cols.map((col) => col.toUpperCase()))), ...rows.map((r) => line(cols.map((col) => cell(r[col]))))].join("\n");
 }

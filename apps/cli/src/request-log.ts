@@ -16,11 +16,16 @@ export function requestLogger(format: "text" | "json"): (log: { level: string; m
     } catch {
       r = undefined;
     }
-    if (!r || r.msg !== "request") return void process.stderr.write((r ? `${String(r.level ?? level)}: ${String(r.msg ?? "")} ${JSON.stringify({ ...r, level: undefined, msg: undefined })}` : line) + "\n");
+    if (!r || r.msg !== "request")
+      return void process.stderr.write(
+        (r ? `${String(r.level ?? level)}: ${String(r.msg ?? "")} ${JSON.stringify({ ...r, level: undefined, msg: undefined })}` : line) + "\n",
+      );
     const status = Number(r.status);
     const color = status >= 500 ? "red" : status >= 400 ? "yellow" : "green";
     const time = new Date().toTimeString().slice(0, 8);
     const where = [r.namespace, r.repo].filter((x) => x !== undefined).join("/");
-    process.stderr.write(`${paint(process.stderr, "dim", time)} ${String(r.method).padEnd(6)} ${paint(process.stderr, color, String(status))} ${String(r.route)} ${r.duration_ms}ms ${String(r.principal)}${where ? ` ${where}` : ""}\n`);
+    process.stderr.write(
+      `${paint(process.stderr, "dim", time)} ${String(r.method).padEnd(6)} ${paint(process.stderr, color, String(status))} ${String(r.route)} ${r.duration_ms}ms ${String(r.principal)}${where ? ` ${where}` : ""}\n`,
+    );
   };
 }

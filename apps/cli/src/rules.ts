@@ -2,7 +2,15 @@
  * Input checks before any request, with the service's own rules (packages/binding validate.ts):
  * a bad name, scope or TTL is a usage error (exit 2) with the message the server would give.
  */
-import { checkApiTokenScopes, checkApiTokenTtl, checkNamespaceName, checkRepoName, checkScope, checkTtl, isValidCidr } from "@artifacts-emulator/binding/validate";
+import {
+  checkApiTokenScopes,
+  checkApiTokenTtl,
+  checkNamespaceName,
+  checkRepoName,
+  checkScope,
+  checkTtl,
+  isValidCidr,
+} from "@artifacts-emulator/binding/validate";
 import { usage } from "./output.js";
 
 function rule<T>(f: () => T, given: unknown): T {

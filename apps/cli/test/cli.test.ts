@@ -50,7 +50,11 @@ describe("artifacts-emulator", () => {
     expect(list.stdout).not.toContain(tok.value);
     expect((JSON.parse(list.stdout) as Array<{ id: string }>).map((t) => t.id)).toContain(tok.id);
 
-    const res = await fetch(`${emu.url}/client/v4/accounts/local/artifacts/namespaces/default/repos`, { method: "POST", headers: { Authorization: `Bearer ${tok.value}`, "Content-Type": "application/json" }, body: JSON.stringify({ name: "from-cli" }) });
+    const res = await fetch(`${emu.url}/client/v4/accounts/local/artifacts/namespaces/default/repos`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${tok.value}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ name: "from-cli" }),
+    });
     expect(res.status).toBe(201);
     const repo = (await res.json()) as { result: { remote: string; token: string } };
     const src = sb.path("src");
@@ -98,7 +102,11 @@ describe("artifacts-emulator", () => {
   test("reset refuses without --yes when it cannot ask, previews with --dry-run, and empties one namespace", async () => {
     const admin = (await readFile(join(persist, "artifacts", "admin-token"), "utf8")).trim();
     for (const name of ["r1", "r2"]) {
-      const r = await fetch(`${emu.url}/client/v4/accounts/local/artifacts/namespaces/scratch/repos`, { method: "POST", headers: { Authorization: `Bearer ${admin}`, "Content-Type": "application/json" }, body: JSON.stringify({ name }) });
+      const r = await fetch(`${emu.url}/client/v4/accounts/local/artifacts/namespaces/scratch/repos`, {
+        method: "POST",
+        headers: { Authorization: `Bearer ${admin}`, "Content-Type": "application/json" },
+        body: JSON.stringify({ name }),
+      });
       expect(r.status).toBe(201);
     }
     const refused = await cli(["reset", "--namespace", "scratch", "--no-input", ...P()]);
@@ -107,7 +115,9 @@ describe("artifacts-emulator", () => {
     expect(JSON.parse(dry.stdout).wouldDelete.sort()).toEqual(["r1", "r2"]);
     const done = await cli(["reset", "--namespace", "scratch", "--yes", "--format", "json", ...P()]);
     expect(JSON.parse(done.stdout).deleted).toBe(2);
-    const list = (await (await fetch(`${emu.url}/client/v4/accounts/local/artifacts/namespaces/scratch/repos`, { headers: { Authorization: `Bearer ${admin}` } })).json()) as { result: unknown[] };
+    const list = (await (
+      await fetch(`${emu.url}/client/v4/accounts/local/artifacts/namespaces/scratch/repos`, { headers: { Authorization: `Bearer ${admin}` } })
+    ).json()) as { result: unknown[] };
     expect(list.result).toEqual([]);
     const whileRunning = await cli(["reset", "--yes", ...P()]);
     expect(whileRunning.code).toBe(1);
@@ -195,7 +205,9 @@ describe("artifacts-emulator", () => {
       const other = join(dir, "busy");
       const r = await cli(["start", "--port", String(port), "--persist-to", other]);
       expect(r.code).toBe(1);
-      expect(r.stderr.trim().split("\n")).toEqual([`error: Port ${port} on 127.0.0.1 is in use by another program; choose another with --port N (or --port 0 for any free port).`]);
+      expect(r.stderr.trim().split("\n")).toEqual([
+        `error: Port ${port} on 127.0.0.1 is in use by another program; choose another with --port N (or --port 0 for any free port).`,
+      ]);
       expect(existsSync(join(other, "artifacts", "lock"))).toBe(false);
       expect(existsSync(join(other, "artifacts", "server.json"))).toBe(false);
     } finally {
@@ -225,7 +237,13 @@ describe("artifacts-emulator", () => {
     await cli(["status", ...P()]);
     await cli(["repos", "list", ...P()]);
     // Lines arrive in order: once the listing's line is there, the probe's would be too.
-    const lines = () => emu.log().slice(before).split("\n").filter(Boolean).map((l) => JSON.parse(l) as { msg: string; route: string });
+    const lines = () =>
+      emu
+        .log()
+        .slice(before)
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as { msg: string; route: string });
     await expect.poll(() => lines().some((l) => l.route.endsWith("/repos")), { timeout: 10_000 }).toBe(true);
     expect(lines().filter((l) => l.route === "/health")).toEqual([]);
     expect(lines().filter((l) => l.msg === "request" && l.route.endsWith("/repos"))).toHaveLength(1);
@@ -238,7 +256,9 @@ describe("artifacts-emulator", () => {
     await stop(emu.proc);
     emu = await start(persist);
     expect(emu.url).toBe(new URL(before.result.remote).origin);
-    const after = (await (await fetch(`${emu.url}/client/v4/accounts/local/artifacts/namespaces/default/repos/from-cli`, { headers: { Authorization: `Bearer ${admin}` } })).json()) as { result: { remote: string; last_push_at: string } };
+    const after = (await (
+      await fetch(`${emu.url}/client/v4/accounts/local/artifacts/namespaces/default/repos/from-cli`, { headers: { Authorization: `Bearer ${admin}` } })
+    ).json()) as { result: { remote: string; last_push_at: string } };
     expect(after.result.remote).toBe(before.result.remote);
     expect(after.result.last_push_at).not.toBeNull();
   });

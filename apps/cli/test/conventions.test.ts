@@ -38,7 +38,11 @@ describe("conventions", () => {
 
   test("global options anywhere on the line", async () => {
     const dir = await mkdtemp(join(tmpdir(), "cli-conv-"));
-    for (const args of [["--format", "json", "status", "--persist-to", dir], ["status", "--persist-to", dir, "--format", "json"], ["--persist-to", dir, "--json", "status"]]) {
+    for (const args of [
+      ["--format", "json", "status", "--persist-to", dir],
+      ["status", "--persist-to", dir, "--format", "json"],
+      ["--persist-to", dir, "--json", "status"],
+    ]) {
       const r = await cli(args);
       expect(r.code, args.join(" ")).toBe(3);
       expect(JSON.parse(r.stdout)).toMatchObject({ running: false, stateDir: dir });
@@ -102,7 +106,13 @@ describe("conventions", () => {
     const s = await cli(["start", "--dry-run", "--json", "--persist-to", dir, "--port", "0"]);
     expect(s.code).toBe(0);
     expect(JSON.parse(s.stdout)).toMatchObject({ dryRun: true, stateDir: dir });
-    for (const args of [["repos", "create", "demo"], ["repos", "delete", "demo"], ["repos", "token", "demo", "--scope", "read"], ["token", "create"], ["token", "revoke", "abc"]]) {
+    for (const args of [
+      ["repos", "create", "demo"],
+      ["repos", "delete", "demo"],
+      ["repos", "token", "demo", "--scope", "read"],
+      ["token", "create"],
+      ["token", "revoke", "abc"],
+    ]) {
       const r = await cli([...args, "--dry-run", "--json", ...nowhere]);
       expect(r.code, args.join(" ")).toBe(0);
       expect(JSON.parse(r.stdout).dryRun).toBe(true);
@@ -113,7 +123,11 @@ describe("conventions", () => {
   });
 
   test("errors under --format json / --json are one JSON object on stderr with code and message", async () => {
-    for (const args of [["--json", "frobnicate"], ["repos", "create", "bad name!", "--format", "json"], ["whoami", "--json", "--persist-to", join(tmpdir(), "cli-none")]]) {
+    for (const args of [
+      ["--json", "frobnicate"],
+      ["repos", "create", "bad name!", "--format", "json"],
+      ["whoami", "--json", "--persist-to", join(tmpdir(), "cli-none")],
+    ]) {
       const r = await cli(args);
       const lines = r.stderr.trim().split("\n");
       expect(lines).toHaveLength(1);
@@ -139,7 +153,11 @@ describe("conventions", () => {
     // The bash script completes commands, group members and flags.
     const script = (await cli(["completion", "bash"])).stdout;
     const complete = (words: string[]) =>
-      execFileSync("bash", ["-c", `${script}\nCOMP_WORDS=(${words.map((w) => `'${w}'`).join(" ")}); COMP_CWORD=${words.length - 1}; _artifacts_emulator; echo "\${COMPREPLY[*]}"`], { encoding: "utf8" }).trim();
+      execFileSync(
+        "bash",
+        ["-c", `${script}\nCOMP_WORDS=(${words.map((w) => `'${w}'`).join(" ")}); COMP_CWORD=${words.length - 1}; _artifacts_emulator; echo "\${COMPREPLY[*]}"`],
+        { encoding: "utf8" },
+      ).trim();
     expect(complete(["artifacts-emulator", "rep"])).toBe("repos");
     expect(complete(["artifacts-emulator", "repos", "c"])).toBe("create");
     expect(complete(["artifacts-emulator", "repos", "token", "--sc"])).toBe("--scope");
@@ -155,7 +173,10 @@ describe("conventions", () => {
     expect(await stateFrom(join(root, "worker/src"))).toBe(join(root, "worker/.wrangler/state"));
     expect(await stateFrom(join(root, "worker/src"), ["start", "--dry-run", "--json", "--port", "0"])).toBe(join(root, "worker/.wrangler/state"));
     // ...but a live emulator further up wins for the commands that talk to one (not for start).
-    await writeFile(join(root, ".wrangler/state/artifacts/server.json"), JSON.stringify({ url: "http://127.0.0.1:9", pid: process.pid, startedAt: new Date().toISOString() }));
+    await writeFile(
+      join(root, ".wrangler/state/artifacts/server.json"),
+      JSON.stringify({ url: "http://127.0.0.1:9", pid: process.pid, startedAt: new Date().toISOString() }),
+    );
     expect(await stateFrom(join(root, "worker/src"))).toBe(join(root, ".wrangler/state"));
     expect(await stateFrom(join(root, "worker/src"), ["start", "--dry-run", "--json", "--port", "0"])).toBe(join(root, "worker/.wrangler/state"));
     // Used state with nothing nearer: found from below.
@@ -165,7 +186,12 @@ describe("conventions", () => {
     await mkdir(join(other, "w/src"), { recursive: true });
     await writeFile(join(other, "w/wrangler.toml"), "");
     // The environment variable overrides the search; --persist-to overrides both.
-    expect(JSON.parse((await cli(["status", "--json"], { cwd: join(other, "w/src"), env: { ARTIFACTS_EMULATOR_PERSIST_TO: join(other, "x") } })).stdout).stateDir).toBe(join(other, "x"));
-    expect(JSON.parse((await cli(["status", "--json", "--persist-to", join(other, "y")], { env: { ARTIFACTS_EMULATOR_PERSIST_TO: join(other, "x") } })).stdout).stateDir).toBe(join(other, "y"));
+    expect(
+      JSON.parse((await cli(["status", "--json"], { cwd: join(other, "w/src"), env: { ARTIFACTS_EMULATOR_PERSIST_TO: join(other, "x") } })).stdout).stateDir,
+    ).toBe(join(other, "x"));
+    expect(
+      JSON.parse((await cli(["status", "--json", "--persist-to", join(other, "y")], { env: { ARTIFACTS_EMULATOR_PERSIST_TO: join(other, "x") } })).stdout)
+        .stateDir,
+    ).toBe(join(other, "y"));
   });
 });

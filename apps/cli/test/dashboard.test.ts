@@ -49,7 +49,8 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const exchange = (code: string) => fetch(`${info.url}/cdn-cgi/artifacts/session`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ code }) });
+const exchange = (code: string) =>
+  fetch(`${info.url}/cdn-cgi/artifacts/session`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ code }) });
 
 test("start serves the dashboard on its own port; `dashboard` prints a link that signs in once", async () => {
   expect(info.dashboard).toBe(`${info.url}/cdn-cgi/artifacts/`);

@@ -85,7 +85,16 @@ test("every not-run marker gives a reason, and the walkthrough has its prefix va
 });
 
 test("the README's shell blocks run, in order, against a freshly started emulator", async () => {
-  const env = { ...process.env, PATH: `${join(tmp, "bin")}:${process.env.PATH}`, HOME: join(tmp, "home"), ARTIFACTS_EMULATOR_PERSIST_TO: join(tmp, "project/.wrangler/state"), GIT_TERMINAL_PROMPT: "0", GIT_CONFIG_NOSYSTEM: "1", WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" };
+  const env = {
+    ...process.env,
+    PATH: `${join(tmp, "bin")}:${process.env.PATH}`,
+    HOME: join(tmp, "home"),
+    ARTIFACTS_EMULATOR_PERSIST_TO: join(tmp, "project/.wrangler/state"),
+    GIT_TERMINAL_PROMPT: "0",
+    GIT_CONFIG_NOSYSTEM: "1",
+    WRANGLER_SEND_METRICS: "false",
+    NO_COLOR: "1",
+  };
   mkdirSync(join(tmp, "home"));
   mkdirSync(join(tmp, "project"));
   // What the not-run `npx artifacts-emulator start` block does, on a free port.

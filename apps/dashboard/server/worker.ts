@@ -27,7 +27,12 @@ const CSP = [
   "frame-ancestors 'none'",
 ].join("; ");
 
-const COMMON = { "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer", "Cross-Origin-Opener-Policy": "same-origin", "Cross-Origin-Resource-Policy": "same-origin" };
+const COMMON = {
+  "X-Content-Type-Options": "nosniff",
+  "Referrer-Policy": "no-referrer",
+  "Cross-Origin-Opener-Policy": "same-origin",
+  "Cross-Origin-Resource-Policy": "same-origin",
+};
 
 function plain(status: number, text: string, extra: Record<string, string> = {}): Response {
   return new Response(text + "\n", { status, headers: { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store", ...COMMON, ...extra } });
@@ -59,7 +64,13 @@ export default {
     }
     // Every other path is a page of the app (history routing): the same HTML, never cached.
     return new Response(req.method === "HEAD" ? null : assets.html, {
-      headers: { "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store", "Content-Security-Policy": CSP, "X-Frame-Options": "DENY", ...COMMON },
+      headers: {
+        "Content-Type": "text/html; charset=utf-8",
+        "Cache-Control": "no-store",
+        "Content-Security-Policy": CSP,
+        "X-Frame-Options": "DENY",
+        ...COMMON,
+      },
     });
   },
 };

@@ -63,9 +63,7 @@ export function App() {
           <tbody>
             {SHORTCUTS.map(([k, d]) => (
               <tr key={k}>
-                <td>
-                  {k.split(" ").map((p, i) => (p === "/" && k !== "/" ? " / " : <kbd key={i}>{p}</kbd>))}
-                </td>
+                <td>{k.split(" ").map((p, i) => (p === "/" && k !== "/" ? " / " : <kbd key={i}>{p}</kbd>))}</td>
                 <td>{d}</td>
               </tr>
             ))}

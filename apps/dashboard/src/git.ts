@@ -27,7 +27,9 @@ export const readCommit = (r: RepoRef, hash: string) => getImmutable<Commit>(`${
 
 /** Sorted as people expect: directories first, then by name. */
 export function sortEntries(entries: TreeEntry[]): TreeEntry[] {
-  return [...entries].sort((a, b) => (a.type === "tree") === (b.type === "tree") ? (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) : a.type === "tree" ? -1 : 1);
+  return [...entries].sort((a, b) =>
+    (a.type === "tree") === (b.type === "tree") ? (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) : a.type === "tree" ? -1 : 1,
+  );
 }
 
 export class PathNotFound extends Error {}
@@ -78,10 +80,19 @@ export async function diffTrees(r: RepoRef, a: string | null, b: string | null, 
       const p = prefix + n;
       if (o && w && o.hash === w.hash && o.mode === w.mode) continue;
       if (o && w && o.type === "tree" && w.type === "tree") await walk(o.hash, w.hash, `${p}/`);
-      else if (o && w && isFile(o) && isFile(w)) out.push({ path: p, status: o.type === w.type || (o.type !== "symlink" && w.type !== "symlink" && o.type !== "gitlink" && w.type !== "gitlink") ? "modified" : "type changed", old: o, new: w });
+      else if (o && w && isFile(o) && isFile(w))
+        out.push({
+          path: p,
+          status:
+            o.type === w.type || (o.type !== "symlink" && w.type !== "symlink" && o.type !== "gitlink" && w.type !== "gitlink") ? "modified" : "type changed",
+          old: o,
+          new: w,
+        });
       else {
-        if (o) o.type === "tree" ? await all(o.hash, `${p}/`, "old") : out.push({ path: p, status: "deleted", old: o });
-        if (w) w.type === "tree" ? await all(w.hash, `${p}/`, "new") : out.push({ path: p, status: "added", new: w });
+        if (o?.type === "tree") await all(o.hash, `${p}/`, "old");
+        else if (o) out.push({ path: p, status: "deleted", old: o });
+        if (w?.type === "tree") await all(w.hash, `${p}/`, "new");
+        else if (w) out.push({ path: p, status: "added", new: w });
       }
     }
   };

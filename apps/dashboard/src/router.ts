@@ -39,7 +39,12 @@ export function href(path: string): string {
 
 /** Build an app path from raw segments (each is encoded) and optional query. */
 export function pathOf(segs: Array<string | undefined>, query?: Record<string, string | number | undefined | null | false>): string {
-  const p = "/" + segs.filter((s): s is string => s !== undefined && s !== "").map(encodeURIComponent).join("/");
+  const p =
+    "/" +
+    segs
+      .filter((s): s is string => s !== undefined && s !== "")
+      .map(encodeURIComponent)
+      .join("/");
   const q = new URLSearchParams();
   for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined && v !== null && v !== false && v !== "") q.set(k, String(v));
   const qs = q.toString();

@@ -55,7 +55,10 @@ async function accountFor(token: string): Promise<string> {
 
 async function kindOf(token: string, account: string): Promise<Session["kind"]> {
   // Only the operator may list API tokens; an API token gets 403 here.
-  const res = await fetch(`/client/v4/accounts/${encodeURIComponent(account)}/artifacts/api-tokens`, { headers: { Authorization: `Bearer ${token}` }, cache: "no-store" });
+  const res = await fetch(`/client/v4/accounts/${encodeURIComponent(account)}/artifacts/api-tokens`, {
+    headers: { Authorization: `Bearer ${token}` },
+    cache: "no-store",
+  });
   return res.ok ? "operator" : "api-token";
 }
 
@@ -84,7 +87,12 @@ export async function bootSession(): Promise<void> {
     // Out of the address bar and this history entry before anything else runs.
     history.replaceState(history.state, "", location.pathname + location.search);
     try {
-      const res = await fetch("/cdn-cgi/artifacts/session", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ code: m[1] }), cache: "no-store" });
+      const res = await fetch("/cdn-cgi/artifacts/session", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ code: m[1] }),
+        cache: "no-store",
+      });
       const j = (await res.json().catch(() => null)) as { token?: string; error?: string } | null;
       if (res.ok && j?.token) return await adopt(j.token);
       lostReason = j?.error ?? `The session link was refused (HTTP ${res.status}).`;

@@ -6,7 +6,10 @@ export function fmtBytes(n: number | null | undefined): string {
   const u = ["KB", "MB", "GB", "TB"];
   let v = n / 1024;
   let i = 0;
-  while (v >= 1024 && i < u.length - 1) (v /= 1024), i++;
+  while (v >= 1024 && i < u.length - 1) {
+    v /= 1024;
+    i++;
+  }
   return `${v < 10 ? v.toFixed(1) : Math.round(v)} ${u[i]}`;
 }
 
@@ -87,13 +90,19 @@ export function useAsync<T>(fn: (signal: AbortSignal) => Promise<T>, deps: unkno
     set((s) => (s.key === key ? { ...s, loading: true } : { key, loading: true }));
     fn(ac.signal).then(
       (data) => !ac.signal.aborted && set({ key, data, loading: false }),
-      (error: Error) => !ac.signal.aborted && error.name !== "AbortError" && set((s) => ({ key, ...(s.key === key ? { data: s.data } : {}), error, loading: false })),
+      (error: Error) =>
+        !ac.signal.aborted && error.name !== "AbortError" && set((s) => ({ key, ...(s.key === key ? { data: s.data } : {}), error, loading: false })),
     );
     return () => ac.abort();
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [key, tick]);
   const fresh = state.key === key;
-  return { data: fresh ? state.data : undefined, error: fresh ? state.error : undefined, loading: !fresh || state.loading, reload: () => setTick((t) => t + 1) };
+  return {
+    data: fresh ? state.data : undefined,
+    error: fresh ? state.error : undefined,
+    loading: !fresh || state.loading,
+    reload: () => setTick((t) => t + 1),
+  };
 }
 
 /** setInterval that pauses while the tab is hidden. */

@@ -26,7 +26,10 @@ let repoToken = "";
 const errors: string[] = [];
 
 const rest = (path: string, init: RequestInit = {}) =>
-  fetch(`${emu.restBase}${path}`, { ...init, headers: { Authorization: `Bearer ${emu.adminToken}`, "Content-Type": "application/json", ...(init.headers ?? {}) } });
+  fetch(`${emu.restBase}${path}`, {
+    ...init,
+    headers: { Authorization: `Bearer ${emu.adminToken}`, "Content-Type": "application/json", ...(init.headers ?? {}) },
+  });
 
 async function shot(name: string, fullPage = false) {
   await page.waitForTimeout(150); // let transitions settle
@@ -50,7 +53,14 @@ async function commitAll(message: string, files: Record<string, string | Buffer>
 }
 
 const push = (token: string, ...refspecs: string[]) =>
-  work.ok(["-c", `http.extraHeader=Authorization: Bearer ${token}`, "push", "-q", `${emu.url}/git/default/demo.git`, ...(refspecs.length ? refspecs : ["main"])]);
+  work.ok([
+    "-c",
+    `http.extraHeader=Authorization: Bearer ${token}`,
+    "push",
+    "-q",
+    `${emu.url}/git/default/demo.git`,
+    ...(refspecs.length ? refspecs : ["main"]),
+  ]);
 
 /** A small valid PNG (a gradient), so the image viewer has something real to show. */
 function png(w: number, h: number): Buffer {
@@ -102,7 +112,8 @@ beforeAll(async () => {
 });
 
 afterEach(async (ctx) => {
-  if (ctx.task.result?.state === "fail" && page) await page.screenshot({ path: join(SHOTS, `FAILED-${ctx.task.name.slice(0, 40).replace(/[^a-z0-9]+/gi, "-")}.png`) }).catch(() => {});
+  if (ctx.task.result?.state === "fail" && page)
+    await page.screenshot({ path: join(SHOTS, `FAILED-${ctx.task.name.slice(0, 40).replace(/[^a-z0-9]+/gi, "-")}.png`) }).catch(() => {});
 });
 
 afterAll(async () => {
@@ -137,7 +148,11 @@ describe("dashboard in Chromium", () => {
     await shot("01-namespaces-empty");
     const again = await fetch(dash("/session"), { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ code }) });
     expect(again.status).toBe(401);
-    const foreign = await fetch(dash("/session"), { method: "POST", headers: { "Content-Type": "application/json", Origin: "http://localhost:9" }, body: JSON.stringify({ code: emu.dashboardSession().split("#session=")[1] }) });
+    const foreign = await fetch(dash("/session"), {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Origin: "http://localhost:9" },
+      body: JSON.stringify({ code: emu.dashboardSession().split("#session=")[1] }),
+    });
     expect(foreign.status).toBe(403);
   });
 
@@ -167,17 +182,18 @@ describe("dashboard in Chromium", () => {
   test("push with git: the files and the commit appear without a reload", async () => {
     await commitAll("Initial commit", {
       "README.md": "# demo\n\nA repository pushed by the dashboard tests.\n",
-      "src/app.ts": 'export function greet(name: string): string {\n  return `Hello, ${name}!`;\n}\n',
+      "src/app.ts": "export function greet(name: string): string {\n  return `Hello, ${name}!`;\n}\n",
       "assets/logo.png": png(48, 32),
       "data.bin": Buffer.from(Array.from({ length: 2048 }, (_, i) => (i * 7) % 256)),
-      "logs/large.log": Array.from({ length: 30_000 }, (_, i) => `line ${String(i + 1).padStart(5, "0")}: the quick brown fox jumps over the lazy dog`).join("\n") + "\n",
+      "logs/large.log":
+        Array.from({ length: 30_000 }, (_, i) => `line ${String(i + 1).padStart(5, "0")}: the quick brown fox jumps over the lazy dog`).join("\n") + "\n",
     });
     await push(repoToken);
     await page.getByRole("link", { name: "README.md" }).waitFor({ timeout: 15_000 });
     await see("Initial commit");
     await shot("06-tree");
     const second = await commitAll("Greet politely\n\nAnd say who is greeting.", {
-      "src/app.ts": 'export function greet(name: string): string {\n  return `Good day, ${name}. This is demo speaking.`;\n}\n',
+      "src/app.ts": "export function greet(name: string): string {\n  return `Good day, ${name}. This is demo speaking.`;\n}\n",
       "docs/guide.md": "Run it.\n",
     });
     await push(repoToken);
@@ -314,7 +330,11 @@ describe("dashboard in Chromium", () => {
   });
 
   test("repository list: search, sort and cursor paging, with the keyboard", async () => {
-    await Promise.all(Array.from({ length: 30 }, (_, i) => rest("/namespaces/default/repos", { method: "POST", body: JSON.stringify({ name: `r-${String(i).padStart(2, "0")}` }) })));
+    await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        rest("/namespaces/default/repos", { method: "POST", body: JSON.stringify({ name: `r-${String(i).padStart(2, "0")}` }) }),
+      ),
+    );
     await page.goto(dash("/ns/default?sort=name"));
     await see("31 repositories");
     expect(await page.locator("table.repos tbody tr").count()).toBe(25);

@@ -80,7 +80,17 @@ async function sessionInfo(env: Env, id: string): Promise<Response> {
   const repo = await env.ARTIFACTS.get(repoName(id));
   const info = await repo.info();
   const history = await repo.log({ ref: info.defaultBranch, limit: 10 });
-  return json({ id, repo: info.name, description: info.description, remote: info.remote, defaultBranch: info.defaultBranch, source: info.source, createdAt: info.createdAt, lastPushAt: info.lastPushAt, history: history.map(summary) });
+  return json({
+    id,
+    repo: info.name,
+    description: info.description,
+    remote: info.remote,
+    defaultBranch: info.defaultBranch,
+    source: info.source,
+    createdAt: info.createdAt,
+    lastPushAt: info.lastPushAt,
+    history: history.map(summary),
+  });
 }
 
 function summary(c: ArtifactsCommitMetadata) {
@@ -91,14 +101,19 @@ async function route(request: Request, env: Env): Promise<Response> {
   const url = new URL(request.url);
   const parts = url.pathname.split("/").filter(Boolean).map(decodeURIComponent);
   const method = request.method;
-  if (parts[0] !== "sessions") return url.pathname === "/" ? json({ service: "agent-workspace", routes: ["POST /sessions", "GET /sessions/:id"] }) : problem(404, "NOT_FOUND", "No such route");
+  if (parts[0] !== "sessions")
+    return url.pathname === "/"
+      ? json({ service: "agent-workspace", routes: ["POST /sessions", "GET /sessions/:id"] })
+      : problem(404, "NOT_FOUND", "No such route");
   const id = parts[1];
   if (id !== undefined && !/^[0-9a-f]{12}$/.test(id)) return problem(404, "NOT_FOUND", "No such session");
 
   if (!id && method === "POST") return createSession(env, request);
   if (!id && method === "GET") {
     const page = await env.ARTIFACTS.list({ limit: 50 });
-    const sessions = page.repos.filter((r) => r.name.startsWith(PREFIX)).map((r) => ({ id: r.name.slice(PREFIX.length), repo: r.name, description: r.description, createdAt: r.createdAt, lastPushAt: r.lastPushAt }));
+    const sessions = page.repos
+      .filter((r) => r.name.startsWith(PREFIX))
+      .map((r) => ({ id: r.name.slice(PREFIX.length), repo: r.name, description: r.description, createdAt: r.createdAt, lastPushAt: r.lastPushAt }));
     return json({ sessions, total: sessions.length });
   }
   if (!id) return problem(405, "METHOD_NOT_ALLOWED", "Use GET or POST");
@@ -139,7 +154,10 @@ async function route(request: Request, env: Env): Promise<Response> {
     const source = await env.ARTIFACTS.get(repoName(id));
     const created = await source.fork(repoName(forkId), { description: `Fork of session ${id}${typeof b.agent === "string" ? ` for ${b.agent}` : ""}` });
     const repo = await env.ARTIFACTS.get(created.name);
-    return json({ id: forkId, forkedFrom: id, repo: created.name, defaultBranch: created.defaultBranch, ...(await handOut(repo, created, access, ttlOf(b.ttl, env))) }, 201);
+    return json(
+      { id: forkId, forkedFrom: id, repo: created.name, defaultBranch: created.defaultBranch, ...(await handOut(repo, created, access, ttlOf(b.ttl, env))) },
+      201,
+    );
   }
   return problem(405, "METHOD_NOT_ALLOWED", `${method} is not allowed here`);
 }

@@ -104,9 +104,14 @@ export async function reviewPush(env: Env, event: ArtifactsEvent): Promise<Revie
 
 async function onEvent(env: Env, request: Request): Promise<Response> {
   const event = (await request.json().catch(() => null)) as ArtifactsEvent | null;
-  if (!event || typeof event.type !== "string" || !event.type.startsWith("cf.artifacts.repo.") || !event.source?.repoName) return problem(400, "INVALID_EVENT", "Not an Artifacts event envelope");
+  if (!event || typeof event.type !== "string" || !event.type.startsWith("cf.artifacts.repo.") || !event.source?.repoName)
+    return problem(400, "INVALID_EVENT", "Not an Artifacts event envelope");
   if (event.source.namespace !== env.ARTIFACTS_NAMESPACE) return json({ ignored: true, reason: `namespace ${event.source.namespace} is not ours` }, 202);
-  await env.REVIEWS.put(`event:${(9e15 - Date.now()).toString().padStart(16, "0")}:${crypto.randomUUID()}`, JSON.stringify({ type: event.type, repo: event.source.repoName, at: event.metadata?.eventTimestamp, payload: event.payload }), { expirationTtl: 86400 });
+  await env.REVIEWS.put(
+    `event:${(9e15 - Date.now()).toString().padStart(16, "0")}:${crypto.randomUUID()}`,
+    JSON.stringify({ type: event.type, repo: event.source.repoName, at: event.metadata?.eventTimestamp, payload: event.payload }),
+    { expirationTtl: 86400 },
+  );
   if (event.type === "cf.artifacts.repo.pushed") {
     const review = await reviewPush(env, event);
     return json({ reviewed: true, changes: review.changes.length }, 202);
@@ -149,7 +154,11 @@ async function route(request: Request, env: Env): Promise<Response> {
       return json({ repo: name, reviews: reviews.filter(Boolean) });
     }
   }
-  if (url.pathname === "/") return json({ service: "snapshot-review", routes: ["POST /repos", "GET /repos/:name/snapshot", "POST /webhooks/artifacts", "GET /repos/:name/reviews", "GET /events"] });
+  if (url.pathname === "/")
+    return json({
+      service: "snapshot-review",
+      routes: ["POST /repos", "GET /repos/:name/snapshot", "POST /webhooks/artifacts", "GET /repos/:name/reviews", "GET /events"],
+    });
   return problem(404, "NOT_FOUND", "No such route");
 }
 
@@ -158,7 +167,8 @@ export default {
     try {
       return await route(request, env);
     } catch (e) {
-      if (isArtifactsError(e)) return problem(e.code === "NOT_FOUND" ? 404 : e.code.startsWith("INVALID") ? 400 : e.code === "ALREADY_EXISTS" ? 409 : 502, e.code, e.message);
+      if (isArtifactsError(e))
+        return problem(e.code === "NOT_FOUND" ? 404 : e.code.startsWith("INVALID") ? 400 : e.code === "ALREADY_EXISTS" ? 409 : 502, e.code, e.message);
       return problem(500, "INTERNAL", e instanceof Error ? e.message : String(e));
     }
   },

@@ -13,7 +13,9 @@ export const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ "&": "&
 
 export function renderSnapshot(s: Snapshot): string {
   const e = escapeHtml;
-  const history = s.history.map((c) => `<li><code>${e(c.hash.slice(0, 10))}</code> ${e(c.message.split("\n")[0] ?? "")} <small>— ${e(c.author)}, ${e(c.committedAt)}</small></li>`).join("\n");
+  const history = s.history
+    .map((c) => `<li><code>${e(c.hash.slice(0, 10))}</code> ${e(c.message.split("\n")[0] ?? "")} <small>— ${e(c.author)}, ${e(c.committedAt)}</small></li>`)
+    .join("\n");
   const files = s.files.map((f) => `<li><code>${e(f.path)}</code>${f.size !== undefined ? ` <small>${f.size} bytes</small>` : ""}</li>`).join("\n");
   const contents = s.files
     .filter((f) => f.content !== undefined)

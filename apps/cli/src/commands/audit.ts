@@ -10,12 +10,20 @@ export const auditCommand: Command = {
   name: "audit",
   summary: "Show the audit log (newest first); --follow streams new entries",
   args: "[--namespace NS] [--since TIME] [--principal P] [--action A] [--limit N] [--follow]",
-  options: { namespace: { type: "string", short: "n" }, since: { type: "string" }, principal: { type: "string" }, action: { type: "string" }, limit: { type: "string" }, follow: { type: "boolean", short: "f" } },
+  options: {
+    namespace: { type: "string", short: "n" },
+    since: { type: "string" },
+    principal: { type: "string" },
+    action: { type: "string" },
+    limit: { type: "string" },
+    follow: { type: "boolean", short: "f" },
+  },
   positionals: [0, 0],
   dryRun: "none",
   async run({ values, format }) {
     const ns = namespaceName(values.namespace);
-    if (values.limit !== undefined && !/^[1-9]\d{0,3}$/.test(String(values.limit))) throw usage(`--limit must be a positive whole number, not "${String(values.limit)}".`);
+    if (values.limit !== undefined && !/^[1-9]\d{0,3}$/.test(String(values.limit)))
+      throw usage(`--limit must be a positive whole number, not "${String(values.limit)}".`);
     const conn = await connect(values);
     const q = new URLSearchParams();
     for (const k of ["since", "principal", "action", "limit"]) if (values[k]) q.set(k, String(values[k]));

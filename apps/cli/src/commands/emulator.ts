@@ -58,7 +58,11 @@ export const emulatorCommands: Command[] = [
         const live = state.liveServer();
         const wouldUse = live ? null : await choosePort(state, host, port);
         const info = { dryRun: true, stateDir: state.root, host, port: wouldUse, alreadyRunning: live ?? null };
-        return print(format, info, () => (live ? `An emulator already serves ${state.root} at ${live.url} (pid ${live.pid}); start would refuse.` : `Would start an emulator on ${host}:${wouldUse || "<any free port>"} with state in ${state.root}.`));
+        return print(format, info, () =>
+          live
+            ? `An emulator already serves ${state.root} at ${live.url} (pid ${live.pid}); start would refuse.`
+            : `Would start an emulator on ${host}:${wouldUse || "<any free port>"} with state in ${state.root}.`,
+        );
       }
       let emu: RunningEmulator;
       try {
@@ -71,10 +75,19 @@ export const emulatorCommands: Command[] = [
         });
       } catch (e) {
         if (e instanceof StateInUseError) throw new CliError(e.message, EXIT.IN_USE);
-        if ((e as { code?: string }).code === "ERR_ADDRESS_IN_USE") throw new CliError(`Port ${port} on ${host} is in use by another program; choose another with --port N (or --port 0 for any free port).`);
+        if ((e as { code?: string }).code === "ERR_ADDRESS_IN_USE")
+          throw new CliError(`Port ${port} on ${host} is in use by another program; choose another with --port N (or --port 0 for any free port).`);
         throw e;
       }
-      const info = { url: emu.url, restApi: emu.restBase, gitRemotes: `${emu.url}/git/<namespace>/<repo>.git`, dashboard: emu.dashboardUrl, stateDir: emu.state.root, accountId: emu.accountId, pid: process.pid };
+      const info = {
+        url: emu.url,
+        restApi: emu.restBase,
+        gitRemotes: `${emu.url}/git/<namespace>/<repo>.git`,
+        dashboard: emu.dashboardUrl,
+        stateDir: emu.state.root,
+        accountId: emu.accountId,
+        pid: process.pid,
+      };
       if (format === "json") process.stdout.write(JSON.stringify(info) + "\n");
       else process.stdout.write(banner(emu));
       await new Promise<void>((resolve) => {
@@ -96,8 +109,19 @@ export const emulatorCommands: Command[] = [
       const s = state.liveServer();
       const url = values.url ? emulatorUrl(values, state) : s?.url;
       const up = url ? await healthy(url) : false;
-      const info = { running: up, url: url ?? null, pid: s?.pid ?? null, startedAt: s?.startedAt ?? null, stateDir: state.root, lastPort: state.lastPort() ?? null };
-      print(format, info, () => (up ? `${c("green", "running")} on ${url} (pid ${s?.pid ?? "?"}, since ${s?.startedAt ?? "?"})\nstate: ${state.root}` : `${c("yellow", "not running")} (state: ${state.root})`));
+      const info = {
+        running: up,
+        url: url ?? null,
+        pid: s?.pid ?? null,
+        startedAt: s?.startedAt ?? null,
+        stateDir: state.root,
+        lastPort: state.lastPort() ?? null,
+      };
+      print(format, info, () =>
+        up
+          ? `${c("green", "running")} on ${url} (pid ${s?.pid ?? "?"}, since ${s?.startedAt ?? "?"})\nstate: ${state.root}`
+          : `${c("yellow", "not running")} (state: ${state.root})`,
+      );
       if (!up) process.exitCode = EXIT.NOT_RUNNING;
     },
   },
@@ -114,13 +138,15 @@ export const emulatorCommands: Command[] = [
         const ns = namespaceName(values.namespace);
         const conn = await connect(values);
         const names = (await all<{ name: string }>(conn, `/namespaces/${encodeURIComponent(ns)}/repos`)).map((r) => r.name);
-        if (dryRun) return print(format, { dryRun: true, namespace: ns, wouldDelete: names }, () => `Would delete ${names.length} repositories in namespace ${ns}`);
+        if (dryRun)
+          return print(format, { dryRun: true, namespace: ns, wouldDelete: names }, () => `Would delete ${names.length} repositories in namespace ${ns}`);
         if (!(await confirm(`Delete all ${names.length} repositories in namespace "${ns}"?`, values))) throw new CliError("Aborted.");
         for (const n of names) await api(conn, "DELETE", `/namespaces/${encodeURIComponent(ns)}/repos/${encodeURIComponent(n)}`);
         return print(format, { namespace: ns, deleted: names.length }, () => `Deleted ${names.length} repositories in namespace ${ns}`);
       }
       const running = state.liveServer();
-      if (running && (await healthy(running.url))) throw new CliError(`The emulator is running (${running.url}, pid ${running.pid}); stop it first, or reset one namespace with --namespace.`);
+      if (running && (await healthy(running.url)))
+        throw new CliError(`The emulator is running (${running.url}, pid ${running.pid}); stop it first, or reset one namespace with --namespace.`);
       if (dryRun) return print(format, { dryRun: true, wouldDelete: state.doPersist }, () => `Would delete ${state.doPersist}`);
       if (!(await confirm(`Delete all local Artifacts data in ${state.doPersist}?`, values))) throw new CliError("Aborted.");
       state.resetAll();
@@ -141,7 +167,8 @@ export const emulatorCommands: Command[] = [
       const res = await fetch(page).catch(() => null);
       if (!res) throw new CliError(`Cannot reach the emulator at ${url}. Is it running? Start it with \`npx ${PROG} start\`.`, EXIT.NOT_RUNNING);
       await res.body?.cancel();
-      if (!res.ok || !(res.headers.get("content-type") ?? "").startsWith("text/html")) throw new CliError(`The emulator at ${url} does not serve the dashboard (it is served by \`npx ${PROG} start\`).`);
+      if (!res.ok || !(res.headers.get("content-type") ?? "").startsWith("text/html"))
+        throw new CliError(`The emulator at ${url} does not serve the dashboard (it is served by \`npx ${PROG} start\`).`);
       // The code goes in the fragment: browsers never send it to a server. It works once, for a few
       // minutes, and only with the emulator that uses this state directory (it is stored there, hashed).
       const { code, expiresAt } = state.createDashboardSession();

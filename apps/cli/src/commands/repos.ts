@@ -35,12 +35,24 @@ export const repoCommands: Command[] = [
     async run({ values, positionals, format, dryRun }) {
       const name = repoName(positionals[0]);
       const ns = namespaceName(values.namespace);
-      const body = { name, ...(values.description !== undefined ? { description: values.description } : {}), ...(values["default-branch"] ? { default_branch: values["default-branch"] } : {}), ...(values["read-only"] ? { read_only: true } : {}) };
+      const body = {
+        name,
+        ...(values.description !== undefined ? { description: values.description } : {}),
+        ...(values["default-branch"] ? { default_branch: values["default-branch"] } : {}),
+        ...(values["read-only"] ? { read_only: true } : {}),
+      };
       if (dryRun) return print(format, { dryRun: true, namespace: ns, wouldCreate: body }, () => `Would create repository ${name} in namespace ${ns}`);
       const conn = await connect(values);
       const { result } = await api<Repo>(conn, "POST", `${nsPath(ns)}/repos`, body);
       print(format, { ...result, namespace: ns }, () =>
-        [`${c("green", "Created")} repository ${c("bold", result.name)} in namespace ${ns}`, `  remote  ${result.remote}`, `  token   ${result.token} (write, shown once)`, ``, `Push to it:`, `  git -c http.extraHeader="Authorization: Bearer ${result.token}" push ${result.remote} main`].join("\n"),
+        [
+          `${c("green", "Created")} repository ${c("bold", result.name)} in namespace ${ns}`,
+          `  remote  ${result.remote}`,
+          `  token   ${result.token} (write, shown once)`,
+          ``,
+          `Push to it:`,
+          `  git -c http.extraHeader="Authorization: Bearer ${result.token}" push ${result.remote} main`,
+        ].join("\n"),
       );
     },
   },
@@ -70,7 +82,11 @@ export const repoCommands: Command[] = [
       const ns = namespaceName(values.namespace);
       const conn = await connect(values);
       const { result } = await api<Record<string, unknown>>(conn, "GET", `${nsPath(ns)}/repos/${encodeURIComponent(name)}`);
-      print(format, result, () => Object.entries(result).map(([k, v]) => `${k.padEnd(16)} ${v === null || v === undefined ? "-" : typeof v === "object" ? JSON.stringify(v) : String(v)}`).join("\n"));
+      print(format, result, () =>
+        Object.entries(result)
+          .map(([k, v]) => `${k.padEnd(16)} ${v === null || v === undefined ? "-" : typeof v === "object" ? JSON.stringify(v) : String(v)}`)
+          .join("\n"),
+      );
     },
   },
   {
@@ -110,13 +126,24 @@ export const repoCommands: Command[] = [
       const ns = namespaceName(values.namespace);
       const scope = repoScope(values.scope);
       const ttl = repoTtl(values.ttl);
-      if (dryRun) return print(format, { dryRun: true, namespace: ns, repo: name, scope, ttl }, () => `Would mint a ${scope} token for ${ns}/${name}, valid ${ttl} s`);
+      if (dryRun)
+        return print(format, { dryRun: true, namespace: ns, repo: name, scope, ttl }, () => `Would mint a ${scope} token for ${ns}/${name}, valid ${ttl} s`);
       const conn = await connect(values);
       const { result: repo } = await api<Repo>(conn, "GET", `${nsPath(ns)}/repos/${encodeURIComponent(name)}`);
-      const { result } = await api<{ id: string; plaintext: string; scope: string; expires_at: string }>(conn, "POST", `${nsPath(ns)}/tokens`, { repo: name, scope, ttl });
+      const { result } = await api<{ id: string; plaintext: string; scope: string; expires_at: string }>(conn, "POST", `${nsPath(ns)}/tokens`, {
+        repo: name,
+        scope,
+        ttl,
+      });
       const clone = cloneCommand(result.plaintext, repo.remote);
       print(format, { id: result.id, token: result.plaintext, scope: result.scope, expires_at: result.expires_at, remote: repo.remote, clone }, () =>
-        [`${c("green", "Minted")} a ${result.scope} token for ${ns}/${name} (id ${result.id}, expires ${result.expires_at}):`, result.plaintext, ``, `Clone with it (the token stays out of .git/config):`, `  ${clone}`].join("\n"),
+        [
+          `${c("green", "Minted")} a ${result.scope} token for ${ns}/${name} (id ${result.id}, expires ${result.expires_at}):`,
+          result.plaintext,
+          ``,
+          `Clone with it (the token stays out of .git/config):`,
+          `  ${clone}`,
+        ].join("\n"),
       );
     },
   },
@@ -145,7 +172,12 @@ export const repoCommands: Command[] = [
       const { result } = await api<{ id: string; status: string }>(conn, "GET", "/client/v4/user/tokens/verify");
       const who = result.id === "admin" ? "operator" : `api-token:${result.id}`;
       const info = { principal: who, url: conn.url, accountId: conn.accountId, stateDir: stateFor(values).root };
-      print(format, info, () => `${c("bold", who)} on ${conn.url} (account ${conn.accountId})\nstate: ${info.stateDir}\nREST API for wrangler: CLOUDFLARE_API_BASE_URL=${conn.url}/client/v4 CLOUDFLARE_ACCOUNT_ID=${conn.accountId}\nNew API token: npx ${PROG} token create --scope artifacts:write`);
+      print(
+        format,
+        info,
+        () =>
+          `${c("bold", who)} on ${conn.url} (account ${conn.accountId})\nstate: ${info.stateDir}\nREST API for wrangler: CLOUDFLARE_API_BASE_URL=${conn.url}/client/v4 CLOUDFLARE_ACCOUNT_ID=${conn.accountId}\nNew API token: npx ${PROG} token create --scope artifacts:write`,
+      );
     },
   },
 ];

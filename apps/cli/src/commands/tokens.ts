@@ -9,18 +9,35 @@ export const tokenCommands: Command[] = [
     name: "token create",
     summary: "Create a local REST API token (the secret is printed once)",
     args: "[--scope artifacts:read|artifacts:write]... [--namespace NS] [--ttl SECONDS] [--allow-ip CIDR]... [--name NAME]",
-    options: { scope: { type: "string", multiple: true }, namespace: { type: "string" }, ttl: { type: "string" }, "allow-ip": { type: "string", multiple: true }, name: { type: "string" } },
+    options: {
+      scope: { type: "string", multiple: true },
+      namespace: { type: "string" },
+      ttl: { type: "string" },
+      "allow-ip": { type: "string", multiple: true },
+      name: { type: "string" },
+    },
     positionals: [0, 0],
     dryRun: "preview",
     async run({ values, format, dryRun }) {
       const scopes = apiScopes(values.scope);
       const ttl = apiTtl(values.ttl);
       const ns = values.namespace === undefined ? undefined : namespaceName(values.namespace);
-      const body = { name: (values.name as string) ?? "cli token", scopes, ...(ns ? { namespace: ns } : {}), ...(ttl ? { ttl } : {}), allow_ips: allowIps(values["allow-ip"]) };
+      const body = {
+        name: (values.name as string) ?? "cli token",
+        scopes,
+        ...(ns ? { namespace: ns } : {}),
+        ...(ttl ? { ttl } : {}),
+        allow_ips: allowIps(values["allow-ip"]),
+      };
       if (dryRun) return print(format, { dryRun: true, wouldCreate: body }, () => `Would create API token ${JSON.stringify(body)}`);
       const conn = await connect(values);
       const { result } = await api<Record<string, unknown>>(conn, "POST", "/api-tokens", body);
-      print(format, result, () => `Created API token ${result.id} (${(result.scopes as string[]).join(", ")}${result.namespace ? `, namespace ${result.namespace}` : ""}${result.expires_at ? `, expires ${result.expires_at}` : ""}).\nToken (shown once):\n${result.value}`);
+      print(
+        format,
+        result,
+        () =>
+          `Created API token ${result.id} (${(result.scopes as string[]).join(", ")}${result.namespace ? `, namespace ${result.namespace}` : ""}${result.expires_at ? `, expires ${result.expires_at}` : ""}).\nToken (shown once):\n${result.value}`,
+      );
     },
   },
   {

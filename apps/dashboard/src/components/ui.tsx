@@ -15,7 +15,8 @@ export function Loading({ label = "Loading…" }: { label?: string }) {
 /** What went wrong, in words a person can act on. */
 export function describeError(e: unknown): { title: string; detail: string } {
   if (e instanceof ApiError) {
-    if (e.status === 0) return { title: "Cannot reach the emulator", detail: "Is `npx artifacts-emulator start` still running? This page retries when you ask it to." };
+    if (e.status === 0)
+      return { title: "Cannot reach the emulator", detail: "Is `npx artifacts-emulator start` still running? This page retries when you ask it to." };
     if (e.status === 401) return { title: "Not signed in", detail: e.message };
     if (e.status === 403) return { title: "Not allowed", detail: e.message };
     if (e.status === 404) return { title: "Not found", detail: e.message };
@@ -85,11 +86,34 @@ export function CopyField({ value, label }: { value: string; label: string }) {
 }
 
 /** A secret the API returned once: shown here once, never stored, gone when this is dismissed. */
-export function SecretOnce({ value, expires, what, children, onDismiss, wide }: { value: string; expires?: string | null; what: string; children?: ComponentChildren; onDismiss: () => void; wide?: boolean }) {
+export function SecretOnce({
+  value,
+  expires,
+  what,
+  children,
+  onDismiss,
+  wide,
+}: {
+  value: string;
+  expires?: string | null;
+  what: string;
+  children?: ComponentChildren;
+  onDismiss: () => void;
+  wide?: boolean;
+}) {
   return (
     <div class={`secret ${wide ? "wide" : ""}`} role="status">
       <p>
-        <strong>Copy your {what} now.</strong> It is shown only this once{expires ? <> and expires {" "}<Time t={expires} /> ({absTime(expires)})</> : <> and does not expire</>}.
+        <strong>Copy your {what} now.</strong> It is shown only this once
+        {expires ? (
+          <>
+            {" "}
+            and expires <Time t={expires} /> ({absTime(expires)})
+          </>
+        ) : (
+          <> and does not expire</>
+        )}
+        .
       </p>
       <CopyField value={value} label={what} />
       {children}
@@ -139,7 +163,19 @@ export function TokenState({ state }: { state: string }) {
 }
 
 /** The confirmation before revoking a token (repo or API); `children` says which one and what stops working. */
-export function RevokeDialog<T>({ title, token, onClose, revoke, children }: { title: string; token: T | null; onClose: () => void; revoke: { busy: boolean; error: unknown; run: (t: T) => Promise<void> }; children: ComponentChildren }) {
+export function RevokeDialog<T>({
+  title,
+  token,
+  onClose,
+  revoke,
+  children,
+}: {
+  title: string;
+  token: T | null;
+  onClose: () => void;
+  revoke: { busy: boolean; error: unknown; run: (t: T) => Promise<void> };
+  children: ComponentChildren;
+}) {
   return (
     <Dialog open={token !== null} title={title} onClose={onClose}>
       {token !== null && (

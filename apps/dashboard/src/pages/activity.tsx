@@ -20,7 +20,13 @@ export function ActivityPage({ ns, loc }: { ns: string; loc: Location }) {
   const q = (o: Record<string, string | undefined>) => pathOf(["ns", ns, "activity"], { tab, ...Object.fromEntries(loc.query), ...o });
   return (
     <section>
-      <Crumbs items={[["Namespaces", href("/")], [ns, href(pathOf(["ns", ns]))], ["Activity", undefined]]} />
+      <Crumbs
+        items={[
+          ["Namespaces", href("/")],
+          [ns, href(pathOf(["ns", ns]))],
+          ["Activity", undefined],
+        ]}
+      />
       <div class="page-head">
         <h1>Activity</h1>
         <div class="actions">
@@ -34,7 +40,13 @@ export function ActivityPage({ ns, loc }: { ns: string; loc: Location }) {
               ))}
             </select>
           </label>
-          <button type="button" class={`btn ${live ? "live" : ""}`} aria-pressed={live} onClick={() => setLive(!live)} title="Poll for new entries every 2 seconds">
+          <button
+            type="button"
+            class={`btn ${live ? "live" : ""}`}
+            aria-pressed={live}
+            onClick={() => setLive(!live)}
+            title="Poll for new entries every 2 seconds"
+          >
             <span class="dot" aria-hidden="true" />
             {live ? "Live" : "Paused"}
           </button>
@@ -44,7 +56,11 @@ export function ActivityPage({ ns, loc }: { ns: string; loc: Location }) {
         <a href={href(pathOf(["ns", ns, "activity"]))} class={tab === "events" ? "active" : ""} aria-current={tab === "events" ? "page" : undefined}>
           Events
         </a>
-        <a href={href(pathOf(["ns", ns, "activity"], { tab: "audit" }))} class={tab === "audit" ? "active" : ""} aria-current={tab === "audit" ? "page" : undefined}>
+        <a
+          href={href(pathOf(["ns", ns, "activity"], { tab: "audit" }))}
+          class={tab === "audit" ? "active" : ""}
+          aria-current={tab === "audit" ? "page" : undefined}
+        >
           Audit log
         </a>
       </nav>
@@ -56,7 +72,10 @@ export function ActivityPage({ ns, loc }: { ns: string; loc: Location }) {
 function useNamespaces(): string[] {
   const [list, set] = useState<string[]>([]);
   useEffect(() => {
-    get<Namespace[]>("/namespaces?limit=200").then((r) => set(r.map((n) => n.namespace)), () => set([]));
+    get<Namespace[]>("/namespaces?limit=200").then(
+      (r) => set(r.map((n) => n.namespace)),
+      () => set([]),
+    );
   }, []);
   return list;
 }
@@ -148,7 +167,15 @@ function Events({ ns, loc, live, q }: FeedProps) {
             ))}
           </select>
         </label>
-        <input type="search" data-search placeholder="Repository (exact name)" aria-label="Filter by repository" value={repo} onInput={(e) => setRepo(e.currentTarget.value)} spellcheck={false} />
+        <input
+          type="search"
+          data-search
+          placeholder="Repository (exact name)"
+          aria-label="Filter by repository"
+          value={repo}
+          onInput={(e) => setRepo(e.currentTarget.value)}
+          spellcheck={false}
+        />
       </div>
       {error !== null && <ErrorBox error={error} />}
       {rows === null ? (
@@ -174,7 +201,11 @@ function Events({ ns, loc, live, q }: FeedProps) {
                   <Time t={r.event.metadata.eventTimestamp} />
                 </td>
                 <td>
-                  <Badge kind={r.event.type.endsWith("deleted") || r.event.type.endsWith("revoked") ? "danger" : r.event.type.endsWith("pushed") ? "ok" : "info"}>{r.event.type.replace("cf.artifacts.repo.", "")}</Badge>
+                  <Badge
+                    kind={r.event.type.endsWith("deleted") || r.event.type.endsWith("revoked") ? "danger" : r.event.type.endsWith("pushed") ? "ok" : "info"}
+                  >
+                    {r.event.type.replace("cf.artifacts.repo.", "")}
+                  </Badge>
                 </td>
                 <td>
                   <a data-nav-link href={href(pathOf(["ns", r.event.source.namespace, "r", r.event.source.repoName]))}>
@@ -218,7 +249,8 @@ function EventDetail({ r }: { r: EventRecord }) {
               {commits.length > 0 && (
                 <span class="muted">
                   {" "}
-                  · {Number(p.totalCommitsCount ?? commits.length)} commit{Number(p.totalCommitsCount ?? commits.length) === 1 ? "" : "s"}: {commits[commits.length - 1]!.message.split("\n", 1)[0]}
+                  · {Number(p.totalCommitsCount ?? commits.length)} commit{Number(p.totalCommitsCount ?? commits.length) === 1 ? "" : "s"}:{" "}
+                  {commits[commits.length - 1]!.message.split("\n", 1)[0]}
                 </span>
               )}
             </>
@@ -317,8 +349,23 @@ function Audit({ ns, loc, live, q }: FeedProps) {
   return (
     <div>
       <div class="toolbar">
-        <input type="search" data-search placeholder="Principal (admin, api-token:…, repo-token:…)" aria-label="Filter by principal" value={principal} onInput={(e) => setPrincipal(e.currentTarget.value)} spellcheck={false} />
-        <input type="search" placeholder="Action (git, git.push, repo.create…)" aria-label="Filter by action" value={action} onInput={(e) => setAction(e.currentTarget.value)} spellcheck={false} />
+        <input
+          type="search"
+          data-search
+          placeholder="Principal (admin, api-token:…, repo-token:…)"
+          aria-label="Filter by principal"
+          value={principal}
+          onInput={(e) => setPrincipal(e.currentTarget.value)}
+          spellcheck={false}
+        />
+        <input
+          type="search"
+          placeholder="Action (git, git.push, repo.create…)"
+          aria-label="Filter by action"
+          value={action}
+          onInput={(e) => setAction(e.currentTarget.value)}
+          spellcheck={false}
+        />
         <label class="inline">
           Outcome
           <select value={outcome} onChange={(e) => navigate(q({ outcome: e.currentTarget.value || undefined }), { replace: true })}>
@@ -356,7 +403,13 @@ function Audit({ ns, loc, live, q }: FeedProps) {
                   <Time t={r.at} />
                 </td>
                 <td>
-                  <button type="button" data-nav-link class="linkish" title="Show only this principal" onClick={() => navigate(q({ principal: r.principal }), { replace: true })}>
+                  <button
+                    type="button"
+                    data-nav-link
+                    class="linkish"
+                    title="Show only this principal"
+                    onClick={() => navigate(q({ principal: r.principal }), { replace: true })}
+                  >
                     {r.principal}
                   </button>
                 </td>

@@ -49,8 +49,12 @@ export function ApiTokensPage() {
       <p class="muted">
         Tokens for the REST API (wrangler, the SDK, curl, this dashboard). Their secrets are stored hashed: each is shown once, when it is created.
       </p>
-      {!operator && <ErrorBox error={new Error("Managing API tokens needs the operator session: open the dashboard with `npx artifacts-emulator dashboard`.")} />}
-      {created?.value && <SecretOnce wide value={created.value} what={`API token “${created.name}”`} expires={created.expires_at} onDismiss={() => setCreated(null)} />}
+      {!operator && (
+        <ErrorBox error={new Error("Managing API tokens needs the operator session: open the dashboard with `npx artifacts-emulator dashboard`.")} />
+      )}
+      {created?.value && (
+        <SecretOnce wide value={created.value} what={`API token “${created.name}”`} expires={created.expires_at} onDismiss={() => setCreated(null)} />
+      )}
       <div class="split">
         <section class="card">
           <h2>Create a token</h2>
@@ -75,7 +79,9 @@ export function ApiTokensPage() {
               </label>
             </fieldset>
             <label class="field">
-              <span>Namespace <em>(empty: all namespaces)</em></span>
+              <span>
+                Namespace <em>(empty: all namespaces)</em>
+              </span>
               <input value={ns} onInput={(e) => setNs(e.currentTarget.value)} spellcheck={false} placeholder="default" />
             </label>
             <label class="field">
@@ -89,7 +95,9 @@ export function ApiTokensPage() {
               </select>
             </label>
             <label class="field">
-              <span>Client IP allow-list <em>(optional: addresses or CIDRs, comma or space separated)</em></span>
+              <span>
+                Client IP allow-list <em>(optional: addresses or CIDRs, comma or space separated)</em>
+              </span>
               <input value={ips} onInput={(e) => setIps(e.currentTarget.value)} spellcheck={false} placeholder="127.0.0.1, 10.0.0.0/8" />
             </label>
             {create.error !== null && <ErrorBox error={create.error} />}

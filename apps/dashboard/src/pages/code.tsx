@@ -29,7 +29,10 @@ export function EmptyRepo({ c }: { c: RepoCtx }) {
         </li>
         <li>
           from an existing repository:
-          <CopyField label="push command" value={`git -c http.extraHeader="Authorization: Bearer $ARTIFACTS_TOKEN" push ${c.repo.remote} HEAD:refs/heads/${c.repo.default_branch}`} />
+          <CopyField
+            label="push command"
+            value={`git -c http.extraHeader="Authorization: Bearer $ARTIFACTS_TOKEN" push ${c.repo.remote} HEAD:refs/heads/${c.repo.default_branch}`}
+          />
         </li>
         <li>
           or clone it empty and start there:
@@ -81,7 +84,15 @@ const ICON_PATH: Record<TreeEntry["type"], string> = {
 };
 function Icon({ type }: { type: TreeEntry["type"] }) {
   return (
-    <svg class={`icon ${type === "tree" ? "dir" : ""}`} viewBox="0 0 16 16" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="1.2" stroke-linejoin="round">
+    <svg
+      class={`icon ${type === "tree" ? "dir" : ""}`}
+      viewBox="0 0 16 16"
+      aria-hidden="true"
+      fill="none"
+      stroke="currentColor"
+      stroke-width="1.2"
+      stroke-linejoin="round"
+    >
       <path d={ICON_PATH[type]} />
     </svg>
   );
@@ -189,7 +200,7 @@ export function FileView({ c, gitRef, path }: { c: RepoCtx; gitRef: string; path
         return { entry, shown: { kind: "image", url: URL.createObjectURL(new Blob([b.bytes as BlobPart], { type: img })), size: b.size } };
       }
       let bytes = b.bytes;
-      let partial = b.partial;
+      const partial = b.partial;
       if (partial && !everything) {
         bytes = bytes.subarray(0, PREVIEW);
       }
@@ -295,6 +306,7 @@ function TextView({ text }: { text: string }) {
   const [hl, setHl] = useState(() => Number(/^#L(\d+)$/.exec(location.hash)?.[1] ?? 0));
   useEffect(() => {
     if (hl) document.getElementById(`L${hl}`)?.scrollIntoView({ block: "center" });
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- scroll to the #L line once, on mount, not on each click
   }, []);
   const shown = all ? lines : lines.slice(0, LINES_FIRST);
   return (

@@ -115,24 +115,31 @@ type DiffResult =
 function FileDiff({ c, change, id, open: initiallyOpen }: { c: RepoCtx; change: Change; id: string; open: boolean }) {
   const [open, setOpen] = useState(initiallyOpen);
   const [force, setForce] = useState(false);
-  const diff = useAsync(async (signal): Promise<DiffResult | null> => {
-    if (!open) return null;
-    const max = force ? 32 * 1024 * 1024 : DIFF_MAX;
-    const read = async (h: string | undefined) => (h ? readBlob(c, h, max, signal) : { bytes: new Uint8Array(), size: 0, partial: false });
-    const oldHash = change.old?.type === "gitlink" ? undefined : change.old?.hash;
-    const newHash = change.new?.type === "gitlink" ? undefined : change.new?.hash;
-    const [a, b] = await Promise.all([read(oldHash), read(newHash)]);
-    if (a.partial || b.partial) return { kind: "large", oldSize: a.size, newSize: b.size };
-    const ta = asText(a.bytes);
-    const tb = asText(b.bytes);
-    if (ta === null || tb === null) return { kind: "binary", oldSize: a.size, newSize: b.size };
-    if (ta === tb) return { kind: "same" };
-    const p = structuredPatch(change.path, change.path, ta, tb, "", "", { context: 3 });
-    let added = 0;
-    let removed = 0;
-    for (const h of p.hunks) for (const l of h.lines) l[0] === "+" ? added++ : l[0] === "-" && removed++;
-    return { kind: "text", hunks: p.hunks, added, removed };
-  }, [c.ns, c.name, change.path, change.old?.hash, change.new?.hash, open, force]);
+  const diff = useAsync(
+    async (signal): Promise<DiffResult | null> => {
+      if (!open) return null;
+      const max = force ? 32 * 1024 * 1024 : DIFF_MAX;
+      const read = async (h: string | undefined) => (h ? readBlob(c, h, max, signal) : { bytes: new Uint8Array(), size: 0, partial: false });
+      const oldHash = change.old?.type === "gitlink" ? undefined : change.old?.hash;
+      const newHash = change.new?.type === "gitlink" ? undefined : change.new?.hash;
+      const [a, b] = await Promise.all([read(oldHash), read(newHash)]);
+      if (a.partial || b.partial) return { kind: "large", oldSize: a.size, newSize: b.size };
+      const ta = asText(a.bytes);
+      const tb = asText(b.bytes);
+      if (ta === null || tb === null) return { kind: "binary", oldSize: a.size, newSize: b.size };
+      if (ta === tb) return { kind: "same" };
+      const p = structuredPatch(change.path, change.path, ta, tb, "", "", { context: 3 });
+      let added = 0;
+      let removed = 0;
+      for (const h of p.hunks)
+        for (const l of h.lines) {
+          if (l[0] === "+") added++;
+          else if (l[0] === "-") removed++;
+        }
+      return { kind: "text", hunks: p.hunks, added, removed };
+    },
+    [c.ns, c.name, change.path, change.old?.hash, change.new?.hash, open, force],
+  );
   const d = diff.data;
   return (
     <section class="diff" id={id}>

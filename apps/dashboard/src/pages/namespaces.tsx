@@ -9,7 +9,10 @@ export function NamespacesPage({ loc }: { loc: Location }) {
   useTitle("Namespaces");
   const cursor = loc.query.get("cursor") ?? "";
   const [creating, setCreating] = useState(false);
-  const list = useAsync((signal) => call<Namespace[]>("GET", `/namespaces?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`, undefined, signal), [cursor]);
+  const list = useAsync(
+    (signal) => call<Namespace[]>("GET", `/namespaces?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`, undefined, signal),
+    [cursor],
+  );
   const next = list.data?.result_info?.cursor;
   const rows = list.data?.result ?? [];
   return (
@@ -28,7 +31,9 @@ export function NamespacesPage({ loc }: { loc: Location }) {
         <Loading />
       ) : rows.length === 0 ? (
         <Empty title="No namespaces yet">
-          <p>A namespace appears when its first repository is created: here, with the CLI, wrangler, or a Worker's <code>env.ARTIFACTS</code>.</p>
+          <p>
+            A namespace appears when its first repository is created: here, with the CLI, wrangler, or a Worker's <code>env.ARTIFACTS</code>.
+          </p>
           <button type="button" class="btn primary" onClick={() => setCreating(true)}>
             Create a repository
           </button>
@@ -71,7 +76,11 @@ export function NamespacesPage({ loc }: { loc: Location }) {
       )}
       {(cursor || next) && (
         <div class="pager">
-          {cursor && <a href={href("/")} data-nav-prev>First page</a>}
+          {cursor && (
+            <a href={href("/")} data-nav-prev>
+              First page
+            </a>
+          )}
           {next && (
             <a class="btn" data-nav-next href={href(pathOf([], { cursor: next }))}>
               Next page →

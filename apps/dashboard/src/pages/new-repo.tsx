@@ -35,7 +35,10 @@ export function NewRepoDialog({ open, onClose, namespace, onCreated }: { open: b
         <div class="stack">
           <SecretOnce value={created.token} what="write token" expires={expiryOf(created.token)} onDismiss={close}>
             <p class="hint">Push an existing repository with it:</p>
-            <CopyField label="push command" value={`git -c http.extraHeader="Authorization: Bearer ${created.token}" push ${created.remote} HEAD:refs/heads/${created.default_branch}`} />
+            <CopyField
+              label="push command"
+              value={`git -c http.extraHeader="Authorization: Bearer ${created.token}" push ${created.remote} HEAD:refs/heads/${created.default_branch}`}
+            />
           </SecretOnce>
           <label class="field">
             <span>Remote</span>
@@ -58,19 +61,39 @@ export function NewRepoDialog({ open, onClose, namespace, onCreated }: { open: b
           {namespace === undefined && (
             <label class="field">
               <span>Namespace</span>
-              <input required value={ns} onInput={(e) => setNs(e.currentTarget.value)} pattern="[A-Za-z0-9][A-Za-z0-9._\-]*" autoComplete="off" spellcheck={false} />
+              <input
+                required
+                value={ns}
+                onInput={(e) => setNs(e.currentTarget.value)}
+                pattern="[A-Za-z0-9][A-Za-z0-9._\-]*"
+                autoComplete="off"
+                spellcheck={false}
+              />
             </label>
           )}
           <label class="field">
             <span>Name</span>
-            <input name="name" required autoFocus value={name} onInput={(e) => setName(e.currentTarget.value)} autoComplete="off" spellcheck={false} placeholder="my-repo" />
+            <input
+              name="name"
+              required
+              autoFocus
+              value={name}
+              onInput={(e) => setName(e.currentTarget.value)}
+              autoComplete="off"
+              spellcheck={false}
+              placeholder="my-repo"
+            />
           </label>
           <label class="field">
-            <span>Description <em>(optional)</em></span>
+            <span>
+              Description <em>(optional)</em>
+            </span>
             <input value={description} onInput={(e) => setDescription(e.currentTarget.value)} />
           </label>
           <label class="field">
-            <span>Default branch <em>(optional)</em></span>
+            <span>
+              Default branch <em>(optional)</em>
+            </span>
             <input value={branch} onInput={(e) => setBranch(e.currentTarget.value)} placeholder="main" spellcheck={false} />
           </label>
           <label class="check">

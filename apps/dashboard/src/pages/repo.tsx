@@ -37,7 +37,13 @@ export function RepoPage({ ns, name, sub, loc }: { ns: string; name: string; sub
   if (repo.error) {
     return (
       <section>
-        <Crumbs items={[["Namespaces", href("/")], [ns, href(pathOf(["ns", ns]))], [name, undefined]]} />
+        <Crumbs
+          items={[
+            ["Namespaces", href("/")],
+            [ns, href(pathOf(["ns", ns]))],
+            [name, undefined],
+          ]}
+        />
         <ErrorBox error={repo.error} retry={repo.reload} />
         <p>
           <a href={href(pathOf(["ns", ns]))}>← All repositories in {ns}</a>
@@ -77,7 +83,13 @@ export function RepoPage({ ns, name, sub, loc }: { ns: string; name: string; sub
 
   return (
     <section>
-      <Crumbs items={[["Namespaces", href("/")], [ns, href(pathOf(["ns", ns]))], [r.name, undefined]]} />
+      <Crumbs
+        items={[
+          ["Namespaces", href("/")],
+          [ns, href(pathOf(["ns", ns]))],
+          [r.name, undefined],
+        ]}
+      />
       <div class="page-head">
         <div>
           <h1 class="repo-title">

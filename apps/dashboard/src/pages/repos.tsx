@@ -30,7 +30,8 @@ export function ReposPage({ ns, loc }: { ns: string; loc: Location }) {
   let page = 1;
   for (let c = cursor; c && page < 100_000; page++) c = prevOf.get(`${listKey}|${c}`) ?? "";
 
-  const to = (o: Record<string, string | number | undefined>) => pathOf(["ns", ns], { q, sort, dir: dir === (sort === "name" ? "asc" : "desc") ? undefined : dir, limit: limit === 25 ? undefined : limit, ...o });
+  const to = (o: Record<string, string | number | undefined>) =>
+    pathOf(["ns", ns], { q, sort, dir: dir === (sort === "name" ? "asc" : "desc") ? undefined : dir, limit: limit === 25 ? undefined : limit, ...o });
 
   useEffect(() => setSearch(q), [q]);
   useEffect(() => {
@@ -53,10 +54,20 @@ export function ReposPage({ ns, loc }: { ns: string; loc: Location }) {
 
   return (
     <section>
-      <Crumbs items={[["Namespaces", href("/")], [ns, undefined]]} />
+      <Crumbs
+        items={[
+          ["Namespaces", href("/")],
+          [ns, undefined],
+        ]}
+      />
       <div class="page-head">
         <h1>
-          {ns} {total !== undefined && <span class="count">{fmtCount(total)} {total === 1 ? "repository" : "repositories"}</span>}
+          {ns}{" "}
+          {total !== undefined && (
+            <span class="count">
+              {fmtCount(total)} {total === 1 ? "repository" : "repositories"}
+            </span>
+          )}
         </h1>
         <div class="actions">
           <a class="btn" href={href(pathOf(["ns", ns, "activity"]))}>
@@ -67,7 +78,11 @@ export function ReposPage({ ns, loc }: { ns: string; loc: Location }) {
           </button>
         </div>
       </div>
-      {loc.query.get("deleted") && <p class="flash" role="status">Deleted {loc.query.get("deleted")}.</p>}
+      {loc.query.get("deleted") && (
+        <p class="flash" role="status">
+          Deleted {loc.query.get("deleted")}.
+        </p>
+      )}
       <div class="toolbar" role="search">
         <input
           type="search"
@@ -88,12 +103,7 @@ export function ReposPage({ ns, loc }: { ns: string; loc: Location }) {
             ))}
           </select>
         </label>
-        <button
-          type="button"
-          class="btn"
-          title="Change direction"
-          onClick={() => navigate(to({ dir: dir === "asc" ? "desc" : "asc", cursor: undefined }))}
-        >
+        <button type="button" class="btn" title="Change direction" onClick={() => navigate(to({ dir: dir === "asc" ? "desc" : "asc", cursor: undefined }))}>
           {sort === "name" ? (dir === "asc" ? "A → Z" : "Z → A") : dir === "desc" ? "Newest first" : "Oldest first"}
         </button>
         <label class="inline">
@@ -120,7 +130,9 @@ export function ReposPage({ ns, loc }: { ns: string; loc: Location }) {
           </Empty>
         ) : (
           <Empty title={`No repositories in ${ns} yet`}>
-            <p>Create one here, or with <code>artifacts-emulator</code>, wrangler or <code>env.ARTIFACTS.create()</code>.</p>
+            <p>
+              Create one here, or with <code>artifacts-emulator</code>, wrangler or <code>env.ARTIFACTS.create()</code>.
+            </p>
             <button type="button" class="btn primary" onClick={() => setCreating(true)}>
               Create a repository
             </button>
@@ -242,6 +254,11 @@ function RepoSize({ ns, name }: { ns: string; name: string }) {
   }, [seen]);
   const s = useAsync(() => (seen ? limited(() => get<Stats>(`/namespaces/${enc(ns)}/repos/${enc(name)}/stats`)) : Promise.resolve(null)), [ns, name, seen]);
   if (s.error) return <span class="muted">–</span>;
-  if (!s.data) return <span ref={ref} class="muted">…</span>;
+  if (!s.data)
+    return (
+      <span ref={ref} class="muted">
+        …
+      </span>
+    );
   return <span title={`${fmtCount(s.data.objects)} objects, ${s.data.refs} refs`}>{fmtBytes(s.data.bytes)}</span>;
 }

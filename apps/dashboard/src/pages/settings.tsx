@@ -66,7 +66,13 @@ export function SettingsView({ c }: { c: RepoCtx }) {
             <Time t={r.last_push_at} />
           </dd>
           <dt>Size</dt>
-          <dd>{stats.data ? `${fmtBytes(stats.data.bytes)} in ${fmtCount(stats.data.objects)} objects, ${fmtCount(stats.data.refs)} refs` : stats.error ? "–" : "…"}</dd>
+          <dd>
+            {stats.data
+              ? `${fmtBytes(stats.data.bytes)} in ${fmtCount(stats.data.objects)} objects, ${fmtCount(stats.data.refs)} refs`
+              : stats.error
+                ? "–"
+                : "…"}
+          </dd>
           <dt>Remote</dt>
           <dd>
             <CopyField label="remote URL" value={r.remote} />
@@ -98,7 +104,9 @@ export function SettingsView({ c }: { c: RepoCtx }) {
               <input required value={forkName} onInput={(e) => setForkName(e.currentTarget.value)} spellcheck={false} />
             </label>
             <label class="field">
-              <span>Description <em>(optional)</em></span>
+              <span>
+                Description <em>(optional)</em>
+              </span>
               <input value={forkDesc} onInput={(e) => setForkDesc(e.currentTarget.value)} />
             </label>
             <label class="check">
@@ -139,9 +147,20 @@ export function SettingsView({ c }: { c: RepoCtx }) {
           }}
         >
           <p>
-            This permanently deletes <strong>{c.ns}/{r.name}</strong>. Type its name to confirm.
+            This permanently deletes{" "}
+            <strong>
+              {c.ns}/{r.name}
+            </strong>
+            . Type its name to confirm.
           </p>
-          <input aria-label="Repository name" value={confirm} onInput={(e) => setConfirm(e.currentTarget.value)} autoFocus spellcheck={false} autoComplete="off" />
+          <input
+            aria-label="Repository name"
+            value={confirm}
+            onInput={(e) => setConfirm(e.currentTarget.value)}
+            autoFocus
+            spellcheck={false}
+            autoComplete="off"
+          />
           {del.error !== null && <ErrorBox error={del.error} />}
           <div class="actions">
             <button

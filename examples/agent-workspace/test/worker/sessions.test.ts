@@ -61,7 +61,13 @@ describe("agent sessions", () => {
 
   it("reads the files and history an agent pushed, through the binding", async () => {
     const s = await newSession();
-    const first = await pushFiles({ remote: s.remote, token: s.token, fetcher: env.ARTIFACTS_EMULATOR_HTTP, message: "Plan", files: { "PLAN.md": "# Plan\n1. read\n" } });
+    const first = await pushFiles({
+      remote: s.remote,
+      token: s.token,
+      fetcher: env.ARTIFACTS_EMULATOR_HTTP,
+      message: "Plan",
+      files: { "PLAN.md": "# Plan\n1. read\n" },
+    });
     const second = await pushFiles({
       remote: s.remote,
       token: s.token,

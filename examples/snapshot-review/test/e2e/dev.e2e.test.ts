@@ -40,7 +40,12 @@ let tmp: string;
 beforeAll(async () => {
   tmp = await mkdtemp(join(tmpdir(), "snapshot-review-e2e-"));
   const port = await freeLoopbackPort();
-  dev = await spawnDev({ cli, node, cwd: exampleDir, args: ["--port", String(port), "--persist-to", join(tmp, "state"), "--artifacts-webhook", "/webhooks/artifacts"] });
+  dev = await spawnDev({
+    cli,
+    node,
+    cwd: exampleDir,
+    args: ["--port", String(port), "--persist-to", join(tmp, "state"), "--artifacts-webhook", "/webhooks/artifacts"],
+  });
   console.log(`artifacts-emulator dev ready in ${dev.startupMs} ms at ${dev.origin}`);
 });
 
@@ -61,7 +66,11 @@ async function waitForReview(name: string, commit: string): Promise<Review> {
 
 describe("snapshot-review under artifacts-emulator dev", () => {
   it("reviews pushes made with the real git client, from the emulator's webhook events", async () => {
-    const res = await fetch(`${dev.origin}/repos`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ name: "agent-run-1" }) });
+    const res = await fetch(`${dev.origin}/repos`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ name: "agent-run-1" }),
+    });
     expect(res.status).toBe(201);
     const repo = (await res.json()) as { name: string; remote: string; token: string };
     expect(repo.remote).toBe(`${dev.origin}/git/agent-snapshots/agent-run-1.git`);
@@ -87,7 +96,12 @@ describe("snapshot-review under artifacts-emulator dev", () => {
     expect((await git(["push", "-q", repo.remote, "main"], { cwd: work, token: repo.token })).code).toBe(0);
     const head2 = (await git(["rev-parse", "HEAD"], { cwd: work })).stdout.trim();
     const review2 = await waitForReview(repo.name, head2);
-    expect(review2).toMatchObject({ before: head1, after: head2, changes: [{ path: "src/plan.md", status: "modified" }], commits: [{ message: "Agent: second pass" }] });
+    expect(review2).toMatchObject({
+      before: head1,
+      after: head2,
+      changes: [{ path: "src/plan.md", status: "modified" }],
+      commits: [{ message: "Agent: second pass" }],
+    });
 
     const snap = (await (await fetch(`${dev.origin}/repos/${repo.name}/snapshot?format=json`)).json()) as Snapshot;
     expect(snap.history.map((c) => c.hash)).toEqual([head2, head1]);
@@ -109,7 +123,10 @@ describe("snapshot-review under artifacts-emulator dev", () => {
     const node22 = process.env.ARTIFACTS_EMULATOR_NODE22 ?? resolve(exampleDir, "../../.tools/node22/bin/node");
     const wrangler = join(dirname(require.resolve("wrangler/package.json")), "bin", "wrangler.js");
     const out = join(tmp, "worker-configuration.d.ts");
-    await promisify(execFile)(node22, [wrangler, "types", out, "--include-runtime=false"], { cwd: exampleDir, env: { ...process.env, CI: "1", WRANGLER_SEND_METRICS: "false" } });
+    await promisify(execFile)(node22, [wrangler, "types", out, "--include-runtime=false"], {
+      cwd: exampleDir,
+      env: { ...process.env, CI: "1", WRANGLER_SEND_METRICS: "false" },
+    });
     const types = await readFile(out, "utf8");
     expect(types).toMatch(/ARTIFACTS: Artifacts;/);
     expect(types).not.toMatch(/ARTIFACTS_EMULATOR_HTTP/);

@@ -14,7 +14,8 @@ async function newRepo(name: string): Promise<{ name: string; remote: string; to
   return res.json();
 }
 
-const push = (r: { remote: string; token: string }, message: string, files: Record<string, string>) => pushFiles({ remote: r.remote, token: r.token, fetcher: env.ARTIFACTS_EMULATOR_HTTP, message, files });
+const push = (r: { remote: string; token: string }, message: string, files: Record<string, string>) =>
+  pushFiles({ remote: r.remote, token: r.token, fetcher: env.ARTIFACTS_EMULATOR_HTTP, message, files });
 
 async function reviews(name: string): Promise<Review[]> {
   // Events are delivered by the service as the push completes; allow for scheduling (up to 10 s on a loaded CI machine).
@@ -30,7 +31,12 @@ describe("snapshot", () => {
   it("renders the tree, history and text files at a ref (JSON)", async () => {
     const r = await newRepo(unique("snap"));
     await push(r, "Scaffold", { "README.md": "# Agent output\n", "src/app.ts": "export const x = 1;\n" });
-    const second = await push(r, "Add docs", { "README.md": "# Agent output\n", "src/app.ts": "export const x = 1;\n", "docs/guide/intro.md": "Hello\n", "logo.png": "\x89PNG\r\n" });
+    const second = await push(r, "Add docs", {
+      "README.md": "# Agent output\n",
+      "src/app.ts": "export const x = 1;\n",
+      "docs/guide/intro.md": "Hello\n",
+      "logo.png": "\x89PNG\r\n",
+    });
 
     const snap = (await (await SELF.fetch(`${base}/repos/${r.name}/snapshot?format=json`)).json()) as Snapshot;
     expect(snap.head?.hash).toBe(second.commit);
@@ -105,7 +111,12 @@ describe("events", () => {
 
     const foreign = await SELF.fetch(`${base}/webhooks/artifacts`, {
       method: "POST",
-      body: JSON.stringify({ type: "cf.artifacts.repo.pushed", source: { type: "artifacts.repo", namespace: "someone-else", repoName: "x" }, payload: {}, metadata: {} }),
+      body: JSON.stringify({
+        type: "cf.artifacts.repo.pushed",
+        source: { type: "artifacts.repo", namespace: "someone-else", repoName: "x" },
+        payload: {},
+        metadata: {},
+      }),
     });
     expect(foreign.status).toBe(202);
     expect(await foreign.json()).toMatchObject({ ignored: true });

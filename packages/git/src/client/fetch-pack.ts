@@ -121,7 +121,11 @@ export async function lsRemote(url: string, opts: RemoteOptions = {}): Promise<{
  * (commits whose parents were not sent), read before the pack; a complete history has none.
  * Returns a reader positioned at the pack bytes.
  */
-export async function fetchPack(url: string, wants: readonly string[], opts: RemoteOptions & { depth?: number } = {}): Promise<{ pack: ReadableStream<Uint8Array>; shallow: string[] }> {
+export async function fetchPack(
+  url: string,
+  wants: readonly string[],
+  opts: RemoteOptions & { depth?: number } = {},
+): Promise<{ pack: ReadableStream<Uint8Array>; shallow: string[] }> {
   const lines = [pktLine("command=fetch"), pktLine(`agent=${AGENT}`), pktLine("object-format=sha1"), DELIM, pktLine("ofs-delta"), pktLine("no-progress")];
   for (const w of new Set(wants)) lines.push(pktLine(`want ${w}`));
   if (opts.depth !== undefined) lines.push(pktLine(`deepen ${opts.depth}`));

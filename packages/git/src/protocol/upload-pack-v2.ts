@@ -123,7 +123,9 @@ export async function* fetchV2(req: V2Request, odb: ObjectDb, view: RefsView): A
   const shallow = await shallowFor(odb, view, args);
   // A shallow repository reports the part of its own boundary that this fetch reaches, as git's
   // upload-pack does, so the client becomes shallow there too; those commits are never unshallowed.
-  const own = view.shallow.length ? [...(await ancestors(odb, args.wants, shallow?.boundary))].filter((c) => odb.shallow.has(c) && !args.clientShallow.has(c)) : [];
+  const own = view.shallow.length
+    ? [...(await ancestors(odb, args.wants, shallow?.boundary))].filter((c) => odb.shallow.has(c) && !args.clientShallow.has(c))
+    : [];
   if (isDeepening(args) || args.clientShallow.size > 0 || own.length > 0) {
     yield pktLine("shallow-info");
     for (const s of new Set([...(shallow?.shallow ?? []), ...own])) yield pktLine(`shallow ${s}`);
