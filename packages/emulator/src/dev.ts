@@ -259,6 +259,17 @@ async function offlineCfEnv(): Promise<Record<string, string>> {
   return online ? {} : { CLOUDFLARE_CF_FETCH_ENABLED: "false" };
 }
 
+/**
+ * wrangler's environment for the session; the user's own settings always win. No telemetry unless
+ * asked for. Local observability (wrangler's trace store, X_LOCAL_OBSERVABILITY) is off by default:
+ * it records a span for every storage call of every Worker in the session, which made a Git push
+ * through dev 4x slower and doubled the state on disk (docs/contract-choices.md, "Local
+ * observability under artifacts-emulator dev").
+ */
+export function wranglerEnv(env: NodeJS.ProcessEnv, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return { WRANGLER_SEND_METRICS: "false", X_LOCAL_OBSERVABILITY: "false", ...extra, ...env };
+}
+
 export interface DevSession {
   child: ChildProcess;
   origin: string;
@@ -353,8 +364,7 @@ export async function startDev(argv: string[], o: StartDevOptions = {}): Promise
   const child = spawn(node, ["--no-warnings", wrangler.cli, "dev", "-c", files.sibling, "-c", files.serviceConfig, ...passthrough], {
     cwd,
     stdio: o.stdio === "pipe" ? ["pipe", "pipe", "pipe", "ipc"] : ["inherit", "inherit", "inherit", "ipc"],
-    // No telemetry from a local emulator session unless the user asked for it.
-    env: { WRANGLER_SEND_METRICS: "false", ...cfEnv, ...process.env },
+    env: wranglerEnv(process.env, cfEnv),
     detached,
   });
   const signalAll = (sig: NodeJS.Signals) => {
