@@ -69,7 +69,13 @@ async function diskBytes(dir: string): Promise<number> {
   return n;
 }
 
-type Sample = Record<string, number>;
+interface Sample {
+  idleMb: number;
+  afterMb: number;
+  peakMb: number;
+  diskMb: number;
+  times: Record<string, number[]>;
+}
 
 async function gitOps(kind: Kind, remote: string, token: string, src: BenchRepo, work: string, tag: string, out: Record<string, number[]>) {
   const add = (k: string, v: number) => (out[k] ??= []).push(v);
@@ -87,7 +93,7 @@ async function gitOps(kind: Kind, remote: string, token: string, src: BenchRepo,
   }
 }
 
-async function runOnce(kind: Kind, node22: string, src: BenchRepo, round: number): Promise<Sample & { times: Record<string, number[]> }> {
+async function runOnce(kind: Kind, node22: string, src: BenchRepo, round: number): Promise<Sample> {
   const dir = mkdtempSync(join(tmpdir(), `dev-git-bench-${kind}-`));
   mkdirSync(join(dir, "src"));
   writeFileSync(join(dir, "src", "index.js"), WORKER);
@@ -174,8 +180,8 @@ async function main() {
     for (const k of order) {
       const s = await runOnce(k, node22, src, r);
       for (const [op, v] of Object.entries(s.times)) ((times[op] ??= {} as Record<Kind, number[]>)[k] ??= []).push(...v);
-      for (const key of ["idleMb", "afterMb", "peakMb", "diskMb"]) (stats[k][key] ??= []).push(s[key] as number);
-      console.log(`  round ${r + 1} ${k.padEnd(8)} ${Object.entries(s.times).map(([op, v]) => `${op.split(" (")[0]} ${v.map((x) => x.toFixed(0)).join("/")}`).join(", ")}; RSS idle ${(s.idleMb as number).toFixed(0)} / after ${(s.afterMb as number).toFixed(0)} / peak ${(s.peakMb as number).toFixed(0)} MB; disk ${(s.diskMb as number).toFixed(1)} MB`);
+      for (const key of ["idleMb", "afterMb", "peakMb", "diskMb"] as const) (stats[k][key] ??= []).push(s[key]);
+      console.log(`  round ${r + 1} ${k.padEnd(8)} ${Object.entries(s.times).map(([op, v]) => `${op.split(" (")[0]} ${v.map((x) => x.toFixed(0)).join("/")}`).join(", ")}; RSS idle ${s.idleMb.toFixed(0)} / after ${s.afterMb.toFixed(0)} / peak ${s.peakMb.toFixed(0)} MB; disk ${s.diskMb.toFixed(1)} MB`);
     }
   }
   const ratio = (a: number | undefined, b: number | undefined) => (a !== undefined && b ? `${(a / b).toFixed(2)}x` : "-");

@@ -69,14 +69,14 @@ describe("the Vitest helper", () => {
     try {
       await writeFile(join(dir, "src.ts"), "export default {}");
       await writeFile(join(dir, "wrangler.json"), JSON.stringify({ ...config, main: "src.ts" }));
-      const o = artifactsTestOptions({ configPath: join(dir, "wrangler.json"), projectName: "p1" });
+      const o = artifactsTestOptions({ configPath: join(dir, "wrangler.json"), projectName: "p1", port: 0 });
       const service = (o.miniflare as { workers: Array<Record<string, any>> }).workers[0]!;
       expect(service.workflows).toEqual({ ARTIFACTS_EVENTS_WF_0: { name: "on-push", className: "OnPush", scriptName: "vitest-pool-workers-runner-p1" } });
       expect(JSON.parse(service.bindings.EVENT_WORKFLOWS)).toEqual(eventTriggers(config, "consumer").routes);
 
       await writeFile(join(dir, "wrangler.json"), JSON.stringify({ ...config, main: "src.ts", triggers: { events: [{ type: "cf.artifacts.repo.created", targets: [{ type: "workflow", workflow_name: "nope" }] }] } }));
       // wrangler's own config check may say it first; either way startup fails naming the Workflow.
-      expect(() => artifactsTestOptions({ configPath: join(dir, "wrangler.json") })).toThrow(/"nope"/);
+      expect(() => artifactsTestOptions({ configPath: join(dir, "wrangler.json"), port: 0 })).toThrow(/"nope"/);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
