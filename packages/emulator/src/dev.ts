@@ -119,7 +119,8 @@ Options of our own:
 
 Generated files (git-ignored through .git/info/exclude): .wrangler.artifacts-dev.json next to your config,
 and .wrangler/artifacts-dev/. A config with no local \`artifacts\` binding runs plain wrangler dev; a binding
-with "remote": true is left to wrangler (the deployed service).`;
+with "remote": true is left to wrangler (the deployed service). wrangler's local trace store is off unless you
+set X_LOCAL_OBSERVABILITY=true (it records every storage call and slows Git pushes down several times).`;
 
 /** Where this package lives (works from src/ and from a bundle such as the CLI's). */
 export function emulatorPackageDir(): string {
