@@ -119,7 +119,8 @@ Options of our own:
 
 Generated files (git-ignored through .git/info/exclude): .wrangler.artifacts-dev.json next to your config,
 and .wrangler/artifacts-dev/. A config with no local \`artifacts\` binding runs plain wrangler dev; a binding
-with "remote": true is left to wrangler (the deployed service).`;
+with "remote": true is left to wrangler (the deployed service). wrangler's local trace store is off unless you
+set X_LOCAL_OBSERVABILITY=true (it records every storage call and slows Git pushes down several times).`;
 
 /** Where this package lives (works from src/ and from a bundle such as the CLI's). */
 export function emulatorPackageDir(): string {
@@ -259,6 +260,17 @@ async function offlineCfEnv(): Promise<Record<string, string>> {
   return online ? {} : { CLOUDFLARE_CF_FETCH_ENABLED: "false" };
 }
 
+/**
+ * wrangler's environment for the session; the user's own settings always win. No telemetry unless
+ * asked for. Local observability (wrangler's trace store, X_LOCAL_OBSERVABILITY) is off by default:
+ * it records a span for every storage call of every Worker in the session, which made a Git push
+ * through dev 4x slower and doubled the state on disk (docs/contract-choices.md, "Local
+ * observability under artifacts-emulator dev").
+ */
+export function wranglerEnv(env: NodeJS.ProcessEnv, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return { WRANGLER_SEND_METRICS: "false", X_LOCAL_OBSERVABILITY: "false", ...extra, ...env };
+}
+
 export interface DevSession {
   child: ChildProcess;
   origin: string;
@@ -353,8 +365,7 @@ export async function startDev(argv: string[], o: StartDevOptions = {}): Promise
   const child = spawn(node, ["--no-warnings", wrangler.cli, "dev", "-c", files.sibling, "-c", files.serviceConfig, ...passthrough], {
     cwd,
     stdio: o.stdio === "pipe" ? ["pipe", "pipe", "pipe", "ipc"] : ["inherit", "inherit", "inherit", "ipc"],
-    // No telemetry from a local emulator session unless the user asked for it.
-    env: { WRANGLER_SEND_METRICS: "false", ...cfEnv, ...process.env },
+    env: wranglerEnv(process.env, cfEnv),
     detached,
   });
   const signalAll = (sig: NodeJS.Signals) => {

@@ -11,7 +11,7 @@ import { dirname, join, resolve } from "node:path";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startDev, type DevSession } from "../src/dev.js";
+import { startDev, wranglerEnv, type DevSession } from "../src/dev.js";
 import { StateDir, freePort } from "../src/state.js";
 import { git } from "../src/testing-node.js";
 import { pushFiles } from "../src/testing.js";
@@ -102,6 +102,12 @@ afterAll(async () => {
 });
 
 describe("artifacts-emulator dev", () => {
+  it("runs wrangler without local observability unless the user turned it on", () => {
+    expect(wranglerEnv({}).X_LOCAL_OBSERVABILITY).toBe("false");
+    expect(wranglerEnv({ X_LOCAL_OBSERVABILITY: "true" }).X_LOCAL_OBSERVABILITY).toBe("true");
+    expect(wranglerEnv({ WRANGLER_SEND_METRICS: "true" }, { CLOUDFLARE_CF_FETCH_ENABLED: "false" })).toMatchObject({ WRANGLER_SEND_METRICS: "true", CLOUDFLARE_CF_FETCH_ENABLED: "false" });
+  });
+
   it("serves env.ARTIFACTS and Git remotes for the selected environment", async () => {
     const t0 = Date.now();
     ({ session } = await start());
@@ -118,6 +124,8 @@ describe("artifacts-emulator dev", () => {
     expect(c.code, c.stderr).toBe(0);
     expect(await readFile(join(clone, "hello.txt"), "utf8")).toBe("hi\n");
     expect((await git(["rev-parse", "HEAD"], { cwd: clone })).stdout.trim()).toBe(pushed.commit);
+    // wrangler's local trace store is off (it recorded a span per SQLite call of the service: issue 13).
+    expect(existsSync(join(state, "v3", "observability"))).toBe(false);
 
     // The user's config is untouched; the sibling is git-ignored; the shim lives under .wrangler/.
     expect(await readFile(join(dir, "wrangler.toml"), "utf8")).toBe(toml("stage-one"));
