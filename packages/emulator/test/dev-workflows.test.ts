@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDev, type DevSession } from "../src/dev.js";
 import { StateDir, freePort } from "../src/state.js";
+import { linkWrangler, node } from "./support/project.js";
 
 let dir: string;
 let session: DevSession | undefined;
@@ -48,9 +49,10 @@ beforeAll(async () => {
   await mkdir(join(dir, "src"));
   await writeFile(join(dir, "src", "index.js"), worker);
   await writeFile(join(dir, "wrangler.json"), JSON.stringify(config));
+  await linkWrangler(dir);
   let ready!: () => void;
   const isReady = new Promise<void>((r) => (ready = r));
-  session = await startDev(["--cwd", dir, "--persist-to", state], { stdio: "pipe", log: (l) => l.includes("] ready in") && ready() });
+  session = await startDev(["--cwd", dir, "--persist-to", state], { stdio: "pipe", node, log: (l) => l.includes("] ready in") && ready() });
   let out = "";
   session.child.stdout!.on("data", (b) => (out += b));
   session.child.stderr!.on("data", (b) => (out += b));
@@ -79,7 +81,8 @@ describe("artifacts-emulator dev: Workflow triggers", () => {
       await mkdir(join(bad, "src"));
       await writeFile(join(bad, "src", "index.js"), worker);
       await writeFile(join(bad, "wrangler.json"), JSON.stringify({ ...config, triggers: { events: [{ type: "cf.artifacts.repo.created", targets: [{ type: "workflow", workflow_name: "missing" }] }] } }));
-      await expect(startDev(["--cwd", bad, "--persist-to", join(bad, "state")], { stdio: "pipe", log: () => {} })).rejects.toThrow(/"missing"/);
+      await linkWrangler(bad);
+      await expect(startDev(["--cwd", bad, "--persist-to", join(bad, "state")], { stdio: "pipe", node, log: () => {} })).rejects.toThrow(/"missing"/);
     } finally {
       await rm(bad, { recursive: true, force: true });
     }

@@ -4,21 +4,17 @@
  * --persist-to, the port kept across restarts, regeneration when the user's config changes, REST
  * through /cdn-cgi/artifacts with the operator token, and the real git client against the remote.
  */
-import { mkdtemp, readFile, rm, writeFile, mkdir, symlink } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile, mkdir } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { createRequire } from "node:module";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { linkWrangler, node } from "./support/project.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDev, wranglerEnv, type DevSession } from "../src/dev.js";
 import { StateDir, freePort } from "../src/state.js";
 import { git } from "../src/testing-node.js";
 import { pushFiles } from "../src/testing.js";
 
-// The wrangler CLI needs Node >= 22.12; this repository's setup installs one (as a user would have it).
-const repoNode = resolve(dirname(fileURLToPath(import.meta.url)), "../../../.tools/node22/bin/node");
-const node = existsSync(repoNode) ? repoNode : process.execPath;
 
 let dir: string;
 let state: string;
@@ -90,9 +86,7 @@ beforeAll(async () => {
   await mkdir(join(dir, "src"));
   await writeFile(join(dir, "src", "index.ts"), worker);
   await writeFile(join(dir, "wrangler.toml"), toml("stage-one"));
-  // The fixture project's own wrangler (dev runs the project's wrangler): this workspace's.
-  await mkdir(join(dir, "node_modules"));
-  await symlink(dirname(createRequire(import.meta.url).resolve("wrangler/package.json")), join(dir, "node_modules", "wrangler"));
+  await linkWrangler(dir);
   await git(["init", "-q", dir]);
 });
 

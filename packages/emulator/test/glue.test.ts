@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HTTP_BINDING, rewriteMiniflareWorker, rewriteWranglerConfig, rewriteWranglerConfigForDev, withErrorSerialization } from "../src/glue.js";
 import { parseWranglerConfig, stripJsonc } from "../src/wrangler-config.js";
 import { parseDevArgs, resolveRawConfig, resolveUserConfig, resolveUserConfigIsolated, startDev } from "../src/dev.js";
+import { linkWrangler, node } from "./support/project.js";
 import { entryShim, ignoreSibling } from "../src/dev-files.js";
 import { checkWranglerVersion, nodeForWrangler, wranglerSupported } from "../src/user-wrangler.js";
 
@@ -26,7 +27,8 @@ describe("glue", () => {
       await mkdir(join(d, "src"));
       await writeFile(join(d, "src", "index.ts"), "export default { fetch() { return new Response('x') } }");
       await writeFile(join(d, "wrangler.jsonc"), JSON.stringify({ name: "bad", main: "src/index.ts", compatibility_date: "2026-08-01", artifacts: [{ binding: "ARTIFACTS", namespace: bad }] }));
-      await expect(startDev(["--cwd", d, "--persist-to", join(d, "state")], { stdio: "pipe", log: () => {} })).rejects.toThrow(msg);
+      await linkWrangler(d);
+      await expect(startDev(["--cwd", d, "--persist-to", join(d, "state")], { stdio: "pipe", node, log: () => {} })).rejects.toThrow(msg);
     } finally {
       await rm(d, { recursive: true, force: true });
     }
@@ -150,6 +152,7 @@ describe("against wrangler's own reader", () => {
   let dir: string;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), "glue-"));
+    await linkWrangler(dir);
     await mkdir(join(dir, "src"));
     await writeFile(join(dir, "src", "index.ts"), "export default {}\n");
     await writeFile(join(dir, "src", "other.ts"), "export default {}\n");
