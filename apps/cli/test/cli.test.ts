@@ -1,12 +1,13 @@
 // The artifacts-emulator CLI as users run it: a real process, real workerd, the real git client.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { createRequire } from "node:module";
 import { GitSandbox } from "@artifacts-emulator/git/testing/git";
-import { cli, start, stop } from "./helpers.js";
+import { cli, node22, start, stop } from "./helpers.js";
 
 let dir: string;
 let persist: string;
@@ -184,9 +185,15 @@ describe("artifacts-emulator", () => {
     // `dev` on the same state directory refuses the same way, before wrangler starts.
     const worker = join(dir, "worker");
     await mkdir(worker, { recursive: true });
-    await writeFile(join(worker, "wrangler.jsonc"), JSON.stringify({ name: "w", main: "index.js", compatibility_date: "2026-08-01" }));
+    await writeFile(
+      join(worker, "wrangler.jsonc"),
+      JSON.stringify({ name: "w", main: "index.js", compatibility_date: "2026-08-01", artifacts: [{ binding: "ARTIFACTS", namespace: "default" }] }),
+    );
     await writeFile(join(worker, "index.js"), "export default { fetch() { return new Response('w'); } };");
-    const dev = await cli(["dev", "--persist-to", persist], { cwd: worker });
+    // The project's own wrangler (dev runs it, under a Node it accepts): this workspace's.
+    await mkdir(join(worker, "node_modules"));
+    await symlink(dirname(createRequire(import.meta.url).resolve("wrangler/package.json")), join(worker, "node_modules", "wrangler"));
+    const dev = await cli(["dev", "--persist-to", persist], { cwd: worker, node: node22 });
     expect(dev.code, dev.stderr).toBe(5);
     expect(dev.stderr.trim().split("\n")).toHaveLength(1);
     expect(dev.stderr).toContain(`pid ${emu.pid}`);

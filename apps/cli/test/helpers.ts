@@ -1,5 +1,6 @@
 // Spawning the built CLI as users run it.
 import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -11,9 +12,13 @@ export interface Run {
   stderr: string;
 }
 
-export function cli(args: string[], opts: { input?: string; env?: Record<string, string>; cwd?: string } = {}): Promise<Run> {
+/** The repo's Node 22 (setup installs it), for commands that run wrangler: its CLI needs Node >= 22.12. */
+const repoNode = join(dirname(fileURLToPath(import.meta.url)), "../../../.tools/node22/bin/node");
+export const node22 = existsSync(repoNode) ? repoNode : process.execPath;
+
+export function cli(args: string[], opts: { input?: string; env?: Record<string, string>; cwd?: string; node?: string } = {}): Promise<Run> {
   return new Promise((resolve) => {
-    const p = spawn(process.execPath, [CLI, ...args], {
+    const p = spawn(opts.node ?? process.execPath, [CLI, ...args], {
       env: { ...process.env, ...opts.env },
       stdio: ["pipe", "pipe", "pipe"],
       ...(opts.cwd ? { cwd: opts.cwd } : {}),
