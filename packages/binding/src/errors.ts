@@ -58,6 +58,12 @@ export function limitError(body: unknown): ArtifactsError {
   return new ArtifactsError("MEMORY_LIMIT", `The repository is too large: ${detail}.`);
 }
 
+/** An ArtifactsError, also one rebuilt after a Durable Object RPC hop (name and code kept, not the class). */
+export function isArtifactsError(e: unknown): boolean {
+  const x = e as { name?: string; code?: string } | null;
+  return e instanceof ArtifactsError || (!!x && x.name === "ArtifactsError" && typeof x.code === "string" && x.code in ERROR_CODES);
+}
+
 /** Anything that is not an ArtifactsError becomes INTERNAL_ERROR; the cause goes to logs, never to the caller. */
 export function toArtifactsError(e: unknown): ArtifactsError {
   if (e instanceof ArtifactsError) return e;

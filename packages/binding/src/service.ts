@@ -4,7 +4,7 @@
  * against the Durable Objects, audits mutations and emits events.
  */
 import type { Env, RepoMeta } from "./env.js";
-import { ArtifactsError, invalidInput, limitError, repoNotFound, toArtifactsError } from "./errors.js";
+import { ArtifactsError, invalidInput, isArtifactsError, repoNotFound, toArtifactsError } from "./errors.js";
 import { authorize, principalLabel, type Action, type Principal, type Resource } from "./auth/policy.js";
 import { inProgressError, type AuditEntry, type EventSpec, type NamespaceObject, type PendingStatus, type RepoRecord, type SortKey } from "./namespace/namespace-object.js";
 import type { CreatedToken, RepoObject } from "./repo/repo-object.js";
@@ -13,6 +13,7 @@ import { checkRepoName, checkRepoOptions, checkScope, checkTokenOrId, checkTtl, 
 import { repoFields } from "./namespace/events.js";
 import { importRepo } from "./repo/import.js";
 import { checkImportHost } from "./repo/import-guard.js";
+import { log, redact } from "./util/log.js";
 
 /** A policy refusal, mapped to 401/403 by REST (the binding's principal is never refused in its namespace). */
 export class AccessDenied extends Error {
@@ -221,14 +222,15 @@ export class ArtifactsService {
       let objects = 0;
       const forked = (m: RepoMeta): EventSpec => ({ type: "cf.artifacts.repo.forked", meta: m, payload: { namespace: this.namespace, repoName: m.name, ...repoFields(m) }, source: { namespace: this.namespace, repoName: src.name } });
       const { token } = await this.provision(meta, ok, (m, tok) => [forked(m), this.tokenCreatedEvent(m, tok)], async (stub) => {
-        const exp = await srcStub.fetch(`https://repo/_internal/export?refs=${encodeURIComponent(JSON.stringify(refs.map((r) => r.name)))}`);
-        const exported = JSON.parse(exp.headers.get("X-Refs") ?? "[]") as Array<{ name: string; oid: string }>;
-        const ing = await stub.fetch(`https://repo/_internal/ingest?refs=${encodeURIComponent(JSON.stringify(exported))}&head=${encodeURIComponent(head)}`, { method: "POST", body: exp.body });
-        if (ing.status === 413) throw limitError(await ing.json());
-        if (!ing.ok) throw new ArtifactsError("INTERNAL_ERROR", "Unable to fork Artifacts repository");
-        objects = ((await ing.json()) as { objects: number }).objects;
-        const shallow = JSON.parse(exp.headers.get("X-Shallow") ?? "[]") as string[];
-        if (shallow.length) await stub.setShallow(shallow);
+        try {
+          const exp = await srcStub.exportPack(refs.map((r) => r.name));
+          objects = (await stub.ingestPack(exp.pack, exp.refs, head)).objects;
+          if (exp.shallow.length) await stub.setShallow(exp.shallow);
+        } catch (e) {
+          if (isArtifactsError(e)) throw e;
+          log("error", "fork failed", { namespace: this.namespace, error: redact(String(e)) });
+          throw new ArtifactsError("INTERNAL_ERROR", "Unable to fork Artifacts repository");
+        }
       }, "forking");
       recorded();
       return { ...this.result(meta, token.plaintext), objects };
