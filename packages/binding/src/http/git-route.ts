@@ -7,9 +7,8 @@
  * after the lookup happens in one call to the repo's Durable Object (`serveGit`).
  */
 import type { Env } from "../env.js";
-import { gitCredential } from "./auth.js";
-import { rateVar } from "../limits.js";
-import { namespaceStub, repoStub } from "../stubs.js";
+import { gitCredential } from "../auth/principals.js";
+import { gitLookup, serveGit } from "../git-service.js";
 import { gitNotFound, gitText } from "./git-text.js";
 import { log, redact, type RequestInfo } from "../util/log.js";
 
@@ -54,10 +53,8 @@ async function routeGit(request: Request, env: Env, info: RequestInfo): Promise<
   }
   info.namespace = namespace;
   info.repo = name;
-  // The namespace's registry maps the name to the id the repo object is keyed by, and holds the
-  // namespace's Git rate window: the one call before the repo object's (a repo object cannot
-  // find itself by name, and a rate limit per namespace cannot live in one repo's object).
-  const { record: rec, retryAfter } = await namespaceStub(env, namespace).gitLookup(namespace, name, rateVar(env.RATE_LIMIT_GIT));
+  // Two Durable Object calls in all: this lookup (git-service.ts says why it stays), then serveGit.
+  const { record: rec, retryAfter } = await gitLookup(env, namespace, name);
   if (retryAfter !== undefined) {
     await request.body?.cancel().catch(() => {});
     return gitText(429, "Too many requests: this namespace is over its Git request rate; retry later", { "Retry-After": String(retryAfter) });
@@ -72,7 +69,7 @@ async function routeGit(request: Request, env: Env, info: RequestInfo): Promise<
     ...(request.body ? { body: request.body } : {}),
   });
   // The one repo-object call: token check, policy, body limit and the engine (repo-object.ts).
-  const { response, principal } = await repoStub(env, namespace, rec.id).serveGit(forwarded, credential);
+  const { response, principal } = await serveGit(env, namespace, rec.id, forwarded, credential);
   info.principal = principal;
   return response;
 }

@@ -11,6 +11,7 @@ import { nowIso } from "../util/ids.js";
 import { deliverEvent, eventEnvelope, type EventType } from "./events.js";
 import type { RateLimit } from "../limits.js";
 import { log, redact, redactTokens } from "../util/log.js";
+import { accountStub, repoStub } from "../stubs.js";
 
 /** "creating", "importing" and "forking" are the three in-flight states of a new repo (contract §3.2). */
 export type RepoStatus = "creating" | "importing" | "forking" | "ready" | "deleting";
@@ -123,7 +124,7 @@ export class NamespaceObject extends DurableObject<Env> {
     const ns = this.namespaceName();
     for (const r of rows) {
       try {
-        const stub = this.env.REPO.get(this.env.REPO.idFromName(`${ns}/${r.id}`));
+        const stub = repoStub(this.env, ns, r.id);
         if (r.status === "creating" && (await stub.createState()).live) continue;
         await stub.destroy();
       } catch (err) {
@@ -364,7 +365,7 @@ export class NamespaceObject extends DurableObject<Env> {
         const version = Number(this.kv("count_version") ?? "0") + 1;
         this.setKv("count_version", String(version));
         const s = await this.summary();
-        await this.env.ACCOUNT.get(this.env.ACCOUNT.idFromName("account")).namespaceCount(name, s.repoCount, version, Date.parse(s.createdAt ?? "") || Date.now(), Date.parse(s.updatedAt ?? "") || Date.now());
+        await accountStub(this.env).namespaceCount(name, s.repoCount, version, Date.parse(s.createdAt ?? "") || Date.now(), Date.parse(s.updatedAt ?? "") || Date.now());
       }
     })()
       .catch((e) => log("warn", "namespace count sync failed", { error: redact(String(e)) }))
@@ -493,7 +494,7 @@ export class NamespaceObject extends DurableObject<Env> {
     const ns = this.namespaceName();
     for (const r of stale) {
       try {
-        await this.env.REPO.get(this.env.REPO.idFromName(`${ns}/${r.id}`)).destroy();
+        await repoStub(this.env, ns, r.id).destroy();
       } catch (err) {
         log("warn", "stale repo sweep failed", { repo_id: r.id, error: redact(String(err)) });
         continue;

@@ -6,7 +6,8 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import { ancestors, ByteReader, ObjectDb, handleGitHttp, ingestPack, writePack, enumerateObjects, deflate, ZERO_OID, hashObject, isOid, LimitExceededError, type GitHttpOptions, type PushOutcome, type Oid } from "@artifacts-emulator/git";
-import { authorize, principalLabel, type Principal } from "../auth/policy.js";
+import { authorize, principalLabel } from "../auth/policy.js";
+import { gitPrincipal } from "../auth/principals.js";
 import { gitNotFound, gitText, gitUnauthorized } from "../http/git-text.js";
 import { namespaceStub } from "../stubs.js";
 import type { Env, RepoMeta } from "../env.js";
@@ -19,6 +20,7 @@ import { formatBytes, repoLimits } from "../limits.js";
 import { log, redact } from "../util/log.js";
 import { commitMetadata, lookupPath, resolveRef, treeEntryView, type CommitMetadata, type TreeEntryView } from "./reads.js";
 import { contentTypeFor } from "./mime.js";
+import { pushedCommits } from "./push-events.js";
 
 export const MAX_READ_BYTES = 32 * 1024 * 1024;
 const MAX_INACTIVE_TOKENS = 100;
@@ -358,7 +360,7 @@ export class RepoObject extends DurableObject<Env> {
       await this.ns(meta).audit({ principal: label, action, resource: meta.name, outcome: "denied", detail: checked.refused });
       return { response: await refuse(request, gitText(403, checked.refused)), principal: label };
     }
-    const principal: Principal = checked ? { kind: "repo-token", id: checked.tokenId, scope: checked.scope, namespace: meta.namespace, repoId: meta.id } : { kind: "anonymous" };
+    const principal = gitPrincipal(checked, meta);
     const label = principalLabel(principal);
     const d = authorize(principal, action, { namespace: meta.namespace, repoId: meta.id, readOnly: meta.readOnly });
     if (!d.allow) {
@@ -581,33 +583,6 @@ function whenSettled(body: ReadableStream<Uint8Array>, done: () => void): Readab
       await reader.cancel(reason).catch(() => {});
     },
   });
-}
-
-const PUSHED_COMMITS = 20;
-const PUSHED_WALK = 1000;
-const PUSHED_MESSAGE = 1024;
-
-/**
- * The commits a ref update brought in: first-parent from the new tip until a commit the repo
- * already had at a ref tip (the old value included), counted up to 1,000. The event lists the 20
- * newest, oldest first like a push webhook, with messages cut at 1,024 characters. Tags and
- * deletions bring no commits (docs/contract-choices.md, contract §7.3).
- */
-async function pushedCommits(odb: ObjectDb, after: Oid, known: ReadonlySet<Oid>) {
-  const commits: Array<Record<string, unknown>> = [];
-  let total = 0;
-  let oid: Oid | undefined = after === ZERO_OID ? undefined : after;
-  while (oid && !known.has(oid) && total < PUSHED_WALK && (await odb.type(oid)) === "commit") {
-    const c = await odb.fullCommit(oid);
-    total++;
-    if (commits.length < PUSHED_COMMITS) {
-      const m = commitMetadata(oid, c);
-      const truncated = m.message.length > PUSHED_MESSAGE;
-      commits.push({ id: oid, message: truncated ? m.message.slice(0, PUSHED_MESSAGE) : m.message, messageTruncated: truncated, timestamp: new Date(m.committedAt * 1000).toISOString(), author: m.author, committer: m.committer, parents: m.parents });
-    }
-    oid = odb.shallow.has(oid) ? undefined : c.parents[0];
-  }
-  return { commits: commits.reverse(), totalCommitsCount: total, commitsTruncated: total > commits.length };
 }
 
 export { isOid };
