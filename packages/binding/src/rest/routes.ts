@@ -3,24 +3,22 @@
  * wrangler and Cloudflare's SDK build) and /v1/api (the older documented base). Handlers only
  * parse, call the service (which authorizes), and shape snake_case results.
  */
-import type { Env, RepoMeta } from "../env.js";
+import type { Env } from "../env.js";
 import { ArtifactsError, denied, invalidInput, Refused } from "../errors.js";
-import { apiRateCheck, NamespaceService, type CreateRepoResult } from "../service.js";
+import { apiRateCheck, NamespaceService } from "../service.js";
 import { authorize, principalLabel, type Action, type Decision, type Principal } from "../auth/policy.js";
 import { checkApiTokenScopes, checkApiTokenTtl, checkHash, checkNamespaceName, checkRepoName } from "../validate.js";
 import { contentTypeFor } from "../repo/mime.js";
 import { restPrincipal } from "../auth/principals.js";
 import { CF, fail, ok, toEnvelope } from "./envelope.js";
-import { listedStatus, type SortKey } from "../namespace/namespace-object.js";
+import { readJsonObject } from "./body.js";
+import { createResult, pageInfo, restApiToken, restCommit, restInfo } from "./shapes.js";
+import type { SortKey } from "../namespace/namespace-object.js";
 import { isValidCidr } from "../auth/cidr.js";
-import type { ApiScope, ApiTokenInfo } from "../auth/account-object.js";
-import type { CommitMetadata } from "../repo/reads.js";
+import type { ApiScope } from "../auth/account-object.js";
 import { rateVar } from "../limits.js";
 import type { RequestInfo } from "../util/log.js";
 import { AccountService } from "../account-service.js";
-
-/** Largest JSON request body accepted by the control plane. */
-export const MAX_JSON_BODY = 1024 * 1024;
 
 type Ctx = { env: Env; req: Request; url: URL; principal: Principal; origin: string; params: Record<string, string> };
 type Handler = (c: Ctx) => Promise<Response>;
@@ -46,70 +44,8 @@ function route(method: string, path: string, action: Action | null, handler: Han
   routes.push({ method, path, pattern: new RegExp(`^${src}$`), keys, action, handler });
 }
 
-export function restInfo(m: RepoMeta & { status?: string }) {
-  return { id: m.id, name: m.name, description: m.description, default_branch: m.defaultBranch, created_at: m.createdAt, updated_at: m.updatedAt, last_push_at: m.lastPushAt, source: m.source, read_only: m.readOnly, status: listedStatus(m.status) };
-}
 
-/**
- * Past the cap, the rest of a body is read and dropped (up to DRAIN_LIMIT) before the 413 goes
- * out: answering while the client is still sending makes the connection close under it, and
- * HTTP clients then report a socket error instead of the JSON answer.
- */
-const DRAIN_LIMIT = 16 * 1024 * 1024;
-
-async function drain(reader: ReadableStreamDefaultReader<Uint8Array>, budget: number) {
-  try {
-    for (let read = 0; read < budget; ) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      read += value.byteLength;
-    }
-    await reader.cancel();
-  } catch {
-    // the client went away; nothing to answer
-  }
-}
-
-/** The request body, read with a byte cap whether or not the client sent Content-Length. */
-async function readBody(req: Request, max: number): Promise<Uint8Array> {
-  const tooLarge = () => new Refused(413, CF.TOO_LARGE, `Request body is larger than ${max} bytes`);
-  if (!req.body) return new Uint8Array();
-  const reader = req.body.getReader();
-  const declared = req.headers.get("Content-Length");
-  if (declared !== null && Number(declared) > max) {
-    await drain(reader, Number(declared) <= DRAIN_LIMIT ? DRAIN_LIMIT : 0);
-    throw tooLarge();
-  }
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > max) {
-      await drain(reader, DRAIN_LIMIT - total);
-      throw tooLarge();
-    }
-    chunks.push(value);
-  }
-  const out = new Uint8Array(total);
-  let o = 0;
-  for (const c of chunks) out.set(c, (o += c.byteLength) - c.byteLength);
-  return out;
-}
-
-async function json(c: Ctx): Promise<Record<string, unknown>> {
-  const text = new TextDecoder().decode(await readBody(c.req, MAX_JSON_BODY));
-  if (text.trim() === "") return {};
-  let v: unknown;
-  try {
-    v = JSON.parse(text);
-  } catch {
-    throw new Refused(400, CF.BAD_JSON, "Invalid JSON body: could not parse it");
-  }
-  if (!v || typeof v !== "object" || Array.isArray(v)) throw new Refused(400, CF.BAD_JSON, "Invalid JSON body: expected an object");
-  return v as Record<string, unknown>;
-}
+const json = (c: Ctx) => readJsonObject(c.req);
 
 
 const svc = (c: Ctx) => new NamespaceService(c.env, checkNamespaceName(c.params.ns), c.principal, c.origin);
@@ -126,29 +62,8 @@ const deny = (d: Decision) => {
   if (!d.allow) throw denied(d);
 };
 
-/** The binding's camelCase commit metadata in the REST API's snake_case (contract §5.2). */
-function restCommit(m: CommitMetadata) {
-  return { hash: m.hash, tree_hash: m.treeHash, message: m.message, author: m.author, committer: m.committer, parents: m.parents, authored_at: m.authoredAt, committed_at: m.committedAt };
-}
 
-function restApiToken(t: ApiTokenInfo & { value?: string }) {
-  return {
-    id: t.id,
-    name: t.name,
-    scopes: t.scopes,
-    namespace: t.namespace,
-    allow_ips: t.allowIps,
-    status: t.status,
-    created_at: t.createdAt,
-    expires_at: t.expiresAt,
-    last_used_at: t.lastUsedAt,
-    ...(t.value !== undefined ? { value: t.value } : {}),
-  };
-}
 
-function pageInfo(page: number, perPage: number, count: number, total: number) {
-  return { page, per_page: perPage, count, total_count: total, total_pages: Math.max(1, Math.ceil(total / perPage)) };
-}
 
 // ── namespaces (account level) ────────────────────────────────────────────────
 // Wrangler pages these with ?page=N and stops when page * per_page >= total_count; the SDK and
@@ -194,7 +109,6 @@ route("GET", "/namespaces/:ns", "namespace.read", async (c) => {
 });
 
 // ── repos ─────────────────────────────────────────────────────────────────────
-const createResult = (r: CreateRepoResult) => ({ id: r.id, name: r.name, description: r.description, default_branch: r.defaultBranch, remote: r.remote, token: r.token });
 
 route("POST", "/namespaces/:ns/repos", "repo.create", async (c) => {
   const body = await json(c);
