@@ -58,6 +58,36 @@ export function limitError(body: unknown): ArtifactsError {
   return new ArtifactsError("MEMORY_LIMIT", `The repository is too large: ${detail}.`);
 }
 
+/**
+ * The one "refused" shape: a request turned away before any work (no or bad credential, a policy
+ * refusal, a body over the cap). `code` is Cloudflare's v4 numeric code for REST; Git sends the
+ * status and the message. A policy refusal (auth/policy.ts Decision) becomes one via `denied`.
+ */
+export class Refused extends Error {
+  override readonly name = "Refused";
+  constructor(
+    readonly status: number,
+    readonly code: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Cloudflare's v4 code for an authentication or authorization error. */
+const AUTH_CODE = 10000;
+
+/** A policy decision that refused: 401/403 with Cloudflare's authentication error. */
+export function denied(d: { status: 401 | 403; reason: string }): Refused {
+  return new Refused(d.status, AUTH_CODE, `Authentication error: ${d.reason}`);
+}
+
+/** An ArtifactsError, also one rebuilt after a Durable Object RPC hop (name and code kept, not the class). */
+export function isArtifactsError(e: unknown): boolean {
+  const x = e as { name?: string; code?: string } | null;
+  return e instanceof ArtifactsError || (!!x && x.name === "ArtifactsError" && typeof x.code === "string" && x.code in ERROR_CODES);
+}
+
 /** Anything that is not an ArtifactsError becomes INTERNAL_ERROR; the cause goes to logs, never to the caller. */
 export function toArtifactsError(e: unknown): ArtifactsError {
   if (e instanceof ArtifactsError) return e;

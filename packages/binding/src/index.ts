@@ -14,7 +14,7 @@ export { NamespaceObject } from "./namespace/namespace-object.js";
 export { AccountObject } from "./auth/account-object.js";
 export { ArtifactsError, ERROR_CODES } from "./errors.js";
 
-export default class ArtifactsService extends ArtifactsBinding {
+export default class ArtifactsWorker extends ArtifactsBinding {
   override async fetch(request: Request): Promise<Response> {
     return handleHttp(request, this.env);
   }

@@ -4,7 +4,7 @@
  * against the Durable Objects, audits mutations and emits events.
  */
 import type { Env, RepoMeta } from "./env.js";
-import { ArtifactsError, invalidInput, limitError, repoNotFound, toArtifactsError } from "./errors.js";
+import { ArtifactsError, denied, invalidInput, isArtifactsError, repoNotFound, toArtifactsError } from "./errors.js";
 import { authorize, principalLabel, type Action, type Principal, type Resource } from "./auth/policy.js";
 import { inProgressError, type AuditEntry, type EventSpec, type NamespaceObject, type PendingStatus, type RepoRecord, type SortKey } from "./namespace/namespace-object.js";
 import type { CreatedToken, RepoObject } from "./repo/repo-object.js";
@@ -13,15 +13,15 @@ import { checkRepoName, checkRepoOptions, checkScope, checkTokenOrId, checkTtl, 
 import { repoFields } from "./namespace/events.js";
 import { importRepo } from "./repo/import.js";
 import { checkImportHost } from "./repo/import-guard.js";
+import { log, redact } from "./util/log.js";
+import type { RateLimit } from "./limits.js";
+import { namespaceStub, repoStub } from "./stubs.js";
+import { AccountService } from "./account-service.js";
+import { RepoReads } from "./repo-reads.js";
 
-/** A policy refusal, mapped to 401/403 by REST (the binding's principal is never refused in its namespace). */
-export class AccessDenied extends Error {
-  constructor(
-    readonly status: 401 | 403,
-    message: string,
-  ) {
-    super(message);
-  }
+/** Count a REST request in the namespace's rate window: seconds to wait when over it. */
+export function apiRateCheck(env: Env, namespace: string, rate: RateLimit): Promise<number | undefined> {
+  return namespaceStub(env, namespace).rateCheck(rate);
 }
 
 export interface CreateRepoResult {
@@ -33,7 +33,7 @@ export interface CreateRepoResult {
   token: string;
 }
 
-export class ArtifactsService {
+export class NamespaceService {
   constructor(
     readonly env: Env,
     readonly namespace: string,
@@ -47,15 +47,16 @@ export class ArtifactsService {
 
   authz(action: Action, resource: Omit<Resource, "namespace"> = {}) {
     const d = authorize(this.principal, action, { namespace: this.namespace, ...resource });
-    if (!d.allow) throw new AccessDenied(d.status, d.reason);
+    // A refusal maps to 401/403 over REST; the binding's principal is never refused in its namespace.
+    if (!d.allow) throw denied(d);
   }
 
-  ns(): DurableObjectStub<NamespaceObject> {
-    return this.env.NAMESPACE.get(this.env.NAMESPACE.idFromName(this.namespace));
+  private ns(): DurableObjectStub<NamespaceObject> {
+    return namespaceStub(this.env, this.namespace);
   }
 
-  repo(id: string): DurableObjectStub<RepoObject> {
-    return this.env.REPO.get(this.env.REPO.idFromName(`${this.namespace}/${id}`));
+  private repo(id: string): DurableObjectStub<RepoObject> {
+    return repoStub(this.env, this.namespace, id);
   }
 
   remote(name: string): string {
@@ -123,8 +124,31 @@ export class ArtifactsService {
     }
   }
 
-  account() {
-    return this.env.ACCOUNT.get(this.env.ACCOUNT.idFromName("account"));
+  account(): AccountService {
+    return new AccountService(this.env);
+  }
+
+  /** Reads of one repo of this namespace (the caller has authorized them and resolved the id). */
+  reads(id: string): RepoReads {
+    return new RepoReads(this.env, this.namespace, id);
+  }
+
+  /** The registry's live view of the namespace (repo count, timestamps). */
+  summary() {
+    return this.ns().summary();
+  }
+
+  /** The repo a token id belongs to, from the registry's token index. */
+  tokenRepo(tokenId: string) {
+    return this.ns().tokenRepo(tokenId);
+  }
+
+  listAudit(q: Parameters<NamespaceObject["listAudit"]>[0]) {
+    return this.ns().listAudit(q);
+  }
+
+  listEvents(q: Parameters<NamespaceObject["listEvents"]>[0]) {
+    return this.ns().listEvents(q);
   }
 
   private newMeta(name: string, o: { description?: string | undefined; readOnly?: boolean | undefined; defaultBranch?: string | undefined; source?: string | null }): RepoMeta {
@@ -221,14 +245,15 @@ export class ArtifactsService {
       let objects = 0;
       const forked = (m: RepoMeta): EventSpec => ({ type: "cf.artifacts.repo.forked", meta: m, payload: { namespace: this.namespace, repoName: m.name, ...repoFields(m) }, source: { namespace: this.namespace, repoName: src.name } });
       const { token } = await this.provision(meta, ok, (m, tok) => [forked(m), this.tokenCreatedEvent(m, tok)], async (stub) => {
-        const exp = await srcStub.fetch(`https://repo/_internal/export?refs=${encodeURIComponent(JSON.stringify(refs.map((r) => r.name)))}`);
-        const exported = JSON.parse(exp.headers.get("X-Refs") ?? "[]") as Array<{ name: string; oid: string }>;
-        const ing = await stub.fetch(`https://repo/_internal/ingest?refs=${encodeURIComponent(JSON.stringify(exported))}&head=${encodeURIComponent(head)}`, { method: "POST", body: exp.body });
-        if (ing.status === 413) throw limitError(await ing.json());
-        if (!ing.ok) throw new ArtifactsError("INTERNAL_ERROR", "Unable to fork Artifacts repository");
-        objects = ((await ing.json()) as { objects: number }).objects;
-        const shallow = JSON.parse(exp.headers.get("X-Shallow") ?? "[]") as string[];
-        if (shallow.length) await stub.setShallow(shallow);
+        try {
+          const exp = await srcStub.exportPack(refs.map((r) => r.name));
+          objects = (await stub.ingestPack(exp.pack, exp.refs, head)).objects;
+          if (exp.shallow.length) await stub.setShallow(exp.shallow);
+        } catch (e) {
+          if (isArtifactsError(e)) throw e;
+          log("error", "fork failed", { namespace: this.namespace, error: redact(String(e)) });
+          throw new ArtifactsError("INTERNAL_ERROR", "Unable to fork Artifacts repository");
+        }
       }, "forking");
       recorded();
       return { ...this.result(meta, token.plaintext), objects };

@@ -20,5 +20,6 @@ export { ObjectDb } from "./storage/object-db.js";
 export { isValidRefName } from "./refs/refname.js";
 export { handleGitHttp, type Access, type GitHttpOptions } from "./http/handler.js";
 export type { PushOutcome } from "./protocol/receive-pack.js";
+export type { FetchServed } from "./protocol/fetch-common.js";
 export { enumerateObjects, ancestors } from "./walk/enumerate.js";
 export { lsRemote, fetchPack, fetchPackStream, RemoteError, type RemoteRef } from "./client/fetch-pack.js";

@@ -7,7 +7,8 @@ import { RpcTarget, WorkerEntrypoint } from "cloudflare:workers";
 import type { Env } from "../env.js";
 import { invalidInput, toArtifactsError, repoNotFound } from "../errors.js";
 import { invalidNamespaceMessage, isValidName } from "../names.js";
-import { ArtifactsService } from "../service.js";
+import { NamespaceService } from "../service.js";
+import { bindingPrincipal } from "../auth/principals.js";
 import { log } from "../util/log.js";
 import { listedStatus } from "../namespace/namespace-object.js";
 import { checkFileArgs, checkHash, checkLogOpts, checkRepoName } from "../validate.js";
@@ -43,7 +44,7 @@ function originOf(env: Env): string {
 
 export class ArtifactsRepoHandle extends RpcTarget {
   constructor(
-    private readonly svc: ArtifactsService,
+    private readonly svc: NamespaceService,
     private readonly id: string,
     private readonly name: string,
   ) {
@@ -51,7 +52,7 @@ export class ArtifactsRepoHandle extends RpcTarget {
   }
 
   private stub() {
-    return this.svc.repo(this.id);
+    return this.svc.reads(this.id);
   }
 
   /** Every call re-checks that the repo still exists (contract §3.3 info). */
@@ -127,11 +128,11 @@ export class ArtifactsRepoHandle extends RpcTarget {
 }
 
 export class ArtifactsBinding extends WorkerEntrypoint<Env, BindingProps> {
-  protected service(): ArtifactsService {
+  protected service(): NamespaceService {
     const namespace = this.ctx.props?.namespace ?? this.env.NAMESPACE_NAME ?? "default";
     // A namespace REST could never reach is a configuration error, refused on every call (contract §2.1).
     if (!isValidName(namespace)) throw invalidInput(invalidNamespaceMessage(namespace));
-    return new ArtifactsService(this.env, namespace, { kind: "binding", namespace }, originOf(this.env));
+    return new NamespaceService(this.env, namespace, bindingPrincipal(namespace), originOf(this.env));
   }
 
   create(name: string, opts?: { readOnly?: boolean; description?: string; setDefaultBranch?: string }) {

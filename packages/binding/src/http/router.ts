@@ -6,9 +6,9 @@
 import type { Env } from "../env.js";
 import { handleGitRoute, isGitPath } from "./git-route.js";
 import { handleRest, notRoutable } from "../rest/routes.js";
-import { fail, ok, CF } from "../rest/envelope.js";
-import { restPrincipal } from "./auth.js";
-import { toArtifactsError } from "../errors.js";
+import { fail, ok, CF, toEnvelope } from "../rest/envelope.js";
+import { restPrincipal } from "../auth/principals.js";
+import { Refused } from "../errors.js";
 import { requestLine, type RequestInfo } from "../util/log.js";
 import { principalLabel } from "../auth/policy.js";
 
@@ -42,9 +42,8 @@ async function route(request: Request, env: Env, info: RequestInfo): Promise<Res
   try {
     return await handleApi(request, env, url, info);
   } catch (e) {
-    // toArtifactsError logs the cause (never a credential: none is ever put in an error) and hides it.
-    const err = toArtifactsError(e);
-    return fail(err.status, err.numericCode, err.message);
+    // toEnvelope logs an unexpected cause (never a credential: none is ever put in an error) and hides it.
+    return toEnvelope(e);
   }
 }
 
@@ -77,9 +76,9 @@ async function handleApi(request: Request, env: Env, url: URL, info: RequestInfo
     info.route = m ? "/client/v4/accounts/:account_id/tokens/verify" : path;
     if (!get) return fail(405, CF.METHOD, `Method ${request.method} not allowed for this route; use GET`, { Allow: "GET" });
     const a = await restPrincipal(env, request);
-    if (!a.ok) return fail(401, CF.INVALID_TOKEN, "Invalid API Token");
-    info.principal = principalLabel(a.principal);
-    const id = a.principal.kind === "api-token" ? a.principal.id : "admin";
+    if (a instanceof Refused) return fail(401, CF.INVALID_TOKEN, "Invalid API Token");
+    info.principal = principalLabel(a);
+    const id = a.kind === "api-token" ? a.id : "admin";
     return new Response(JSON.stringify({ result: { id, status: "active" }, success: true, errors: [], messages: [{ code: 10000, message: "This API Token is valid and active", type: null }] }), { headers: { "Content-Type": "application/json; charset=utf-8" } });
   }
   // What wrangler calls to pick an account when CLOUDFLARE_ACCOUNT_ID is unset, and for whoami.
@@ -87,8 +86,8 @@ async function handleApi(request: Request, env: Env, url: URL, info: RequestInfo
     info.route = path;
     if (!get) return fail(405, CF.METHOD, `Method ${request.method} not allowed for this route; use GET`, { Allow: "GET" });
     const a = await restPrincipal(env, request);
-    if (!a.ok) return fail(a.status, a.code, a.message);
-    info.principal = principalLabel(a.principal);
+    if (a instanceof Refused) return toEnvelope(a);
+    info.principal = principalLabel(a);
     const account = { id: env.ACCOUNT_ID ?? "local", name: "Local Artifacts emulator", type: "standard" };
     if (path === "/client/v4/user") return ok({ id: "local", email: "local@artifacts-emulator.invalid" });
     if (path === "/client/v4/accounts") return pageOfOne(url, account);

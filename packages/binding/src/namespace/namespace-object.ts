@@ -10,7 +10,9 @@ import { ArtifactsError, alreadyExists } from "../errors.js";
 import { nowIso } from "../util/ids.js";
 import { deliverEvent, eventEnvelope, type EventType } from "./events.js";
 import type { RateLimit } from "../limits.js";
+import { RateWindow } from "./rate-window.js";
 import { log, redact, redactTokens } from "../util/log.js";
+import { accountStub, repoStub } from "../stubs.js";
 
 /** "creating", "importing" and "forking" are the three in-flight states of a new repo (contract §3.2). */
 export type RepoStatus = "creating" | "importing" | "forking" | "ready" | "deleting";
@@ -123,7 +125,7 @@ export class NamespaceObject extends DurableObject<Env> {
     const ns = this.namespaceName();
     for (const r of rows) {
       try {
-        const stub = this.env.REPO.get(this.env.REPO.idFromName(`${ns}/${r.id}`));
+        const stub = repoStub(this.env, ns, r.id);
         if (r.status === "creating" && (await stub.createState()).live) continue;
         await stub.destroy();
       } catch (err) {
@@ -298,24 +300,16 @@ export class NamespaceObject extends DurableObject<Env> {
   /**
    * Request rates per namespace (contract §8), counted here because this object is the one place
    * every isolate's requests for the namespace meet: module memory would count per isolate. A
-   * sliding window (the previous fixed window's count, weighted by how much of it still overlaps,
-   * plus the current one's) in this instance's memory: there is exactly one live instance, and it
+   * sliding window (rate-window.ts) in this instance's memory: there is exactly one live instance, and it
    * is only evicted after being idle, by which time a window has passed anyway. Nothing is written
    * to storage per request. Returns the seconds to wait when over the limit.
    */
-  private rateHit(surface: "git" | "api", rate: RateLimit, now = Date.now()): number | undefined {
-    const start = Math.floor(now / rate.windowMs) * rate.windowMs;
+  private rateHit(surface: "git" | "api", rate: RateLimit): number | undefined {
     let w = this.rates.get(surface);
-    if (!w || w.start !== start || w.windowMs !== rate.windowMs) {
-      w = { start, windowMs: rate.windowMs, prev: w && w.windowMs === rate.windowMs && w.start === start - rate.windowMs ? w.count : 0, count: 0 };
-      this.rates.set(surface, w);
-    }
-    const estimate = w.prev * (1 - (now - start) / rate.windowMs) + w.count;
-    if (estimate >= rate.requests) return Math.max(1, Math.ceil((start + rate.windowMs - now) / 1000));
-    w.count++;
-    return undefined;
+    if (!w) this.rates.set(surface, (w = new RateWindow()));
+    return w.hit(rate, Date.now());
   }
-  private rates = new Map<string, { start: number; windowMs: number; prev: number; count: number }>();
+  private rates = new Map<string, RateWindow>();
 
   /** Delete phase 1: hide the repo. Returns its record, or null if there is no such repo. */
   async markDeleting(namespace: string, name: string): Promise<RepoRecord | null> {
@@ -364,7 +358,7 @@ export class NamespaceObject extends DurableObject<Env> {
         const version = Number(this.kv("count_version") ?? "0") + 1;
         this.setKv("count_version", String(version));
         const s = await this.summary();
-        await this.env.ACCOUNT.get(this.env.ACCOUNT.idFromName("account")).namespaceCount(name, s.repoCount, version, Date.parse(s.createdAt ?? "") || Date.now(), Date.parse(s.updatedAt ?? "") || Date.now());
+        await accountStub(this.env).namespaceCount(name, s.repoCount, version, Date.parse(s.createdAt ?? "") || Date.now(), Date.parse(s.updatedAt ?? "") || Date.now());
       }
     })()
       .catch((e) => log("warn", "namespace count sync failed", { error: redact(String(e)) }))
@@ -493,7 +487,7 @@ export class NamespaceObject extends DurableObject<Env> {
     const ns = this.namespaceName();
     for (const r of stale) {
       try {
-        await this.env.REPO.get(this.env.REPO.idFromName(`${ns}/${r.id}`)).destroy();
+        await repoStub(this.env, ns, r.id).destroy();
       } catch (err) {
         log("warn", "stale repo sweep failed", { repo_id: r.id, error: redact(String(err)) });
         continue;

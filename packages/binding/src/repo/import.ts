@@ -4,7 +4,7 @@
  * Failures map to the contract's import errors (§3.2).
  */
 import { lsRemote, fetchPack, RemoteError } from "@artifacts-emulator/git";
-import { ArtifactsError, limitError } from "../errors.js";
+import { ArtifactsError, isArtifactsError, toArtifactsError } from "../errors.js";
 import type { RepoObject } from "./repo-object.js";
 import { log, redact } from "../util/log.js";
 
@@ -35,13 +35,10 @@ export async function importRepo(stub: DurableObjectStub<RepoObject>, url: URL, 
     const defaultBranch = (defaultRef ?? "refs/heads/main").replace(/^refs\/heads\//, "");
     if (selected.length === 0) return { defaultBranch, objects: 0, shallow: [] };
     const { pack, shallow } = await fetchPack(clean.href, selected.map((r) => r.oid), { headers, ...(opts.depth !== undefined ? { depth: opts.depth } : {}) });
-    const res = await stub.fetch(`https://repo/_internal/ingest?refs=${encodeURIComponent(JSON.stringify(selected.map((r) => ({ name: r.name, oid: r.oid }))))}&head=${encodeURIComponent(`refs/heads/${defaultBranch}`)}`, { method: "POST", body: pack });
-    if (res.status === 413) throw limitError(await res.json());
-    if (!res.ok) throw new ArtifactsError("UPSTREAM_UNAVAILABLE", "The upstream service is unavailable. Please retry.");
-    const { objects } = (await res.json()) as { objects: number };
+    const { objects } = await stub.ingestPack(pack, selected.map((r) => ({ name: r.name, oid: r.oid })), `refs/heads/${defaultBranch}`);
     return { defaultBranch, objects, shallow };
   } catch (e) {
-    if (e instanceof ArtifactsError) throw e;
+    if (isArtifactsError(e)) throw toArtifactsError(e);
     if (e instanceof RemoteError) {
       if (e.kind === "auth") throw new ArtifactsError("REMOTE_AUTH_REQUIRED", "Authentication is required to access the remote repository.");
       if (e.kind === "not-found") throw new ArtifactsError("NOT_FOUND", "Remote repository not found.");

@@ -5,18 +5,22 @@
  * authorized.
  */
 import { DurableObject } from "cloudflare:workers";
-import { ancestors, ByteReader, ObjectDb, handleGitHttp, ingestPack, writePack, enumerateObjects, deflate, ZERO_OID, hashObject, isOid, LimitExceededError, type Access, type PushOutcome, type Oid } from "@artifacts-emulator/git";
-import { requestHasHaves, responseSendsPack } from "./fetch-kind.js";
+import { ancestors, ByteReader, ObjectDb, handleGitHttp, ingestPack, writePack, enumerateObjects, deflate, ZERO_OID, hashObject, isOid, LimitExceededError, type GitHttpOptions, type PushOutcome, type Oid } from "@artifacts-emulator/git";
+import { authorize, principalLabel } from "../auth/policy.js";
+import { gitPrincipal } from "../auth/principals.js";
+import { gitNotFound, gitText, gitUnauthorized } from "../http/git-text.js";
+import { namespaceStub } from "../stubs.js";
 import type { Env, RepoMeta } from "../env.js";
-import { ArtifactsError, invalidInput, repoNotFound } from "../errors.js";
+import { ArtifactsError, invalidInput, limitError, repoNotFound } from "../errors.js";
 import { nowIso, randomId } from "../util/ids.js";
-import { digestEqual, formatToken, mintSecret, sha256Hex, tokenSecret, isTokenShaped } from "../util/tokens.js";
+import { digestEqual, formatToken, mintSecret, sha256Hex, tokenSecret } from "../util/tokens.js";
 import { checkFileArgs, checkHash, checkLogOpts, normalizePath, TOKEN_ID_RE } from "../validate.js";
 import { SqlRepoStore, type SqlQuarantine } from "./sql-store.js";
 import { formatBytes, repoLimits } from "../limits.js";
 import { log, redact } from "../util/log.js";
 import { commitMetadata, lookupPath, resolveRef, treeEntryView, type CommitMetadata, type TreeEntryView } from "./reads.js";
 import { contentTypeFor } from "./mime.js";
+import { pushedCommits } from "./push-events.js";
 
 export const MAX_READ_BYTES = 32 * 1024 * 1024;
 const MAX_INACTIVE_TOKENS = 100;
@@ -36,9 +40,14 @@ export interface CreatedToken {
   expiresAt: string;
 }
 
-/** Headers the Worker sets on requests it forwards here after authorization. */
-export const ACCESS_HEADER = "X-Artifacts-Access";
-export const PRINCIPAL_HEADER = "X-Artifacts-Principal";
+/** A fork's source, as exportPack hands it over. */
+export interface ExportedPack {
+  pack: ReadableStream<Uint8Array>;
+  refs: Array<{ name: string; oid: string }>;
+  objects: number;
+  head: string;
+  shallow: string[];
+}
 
 export class RepoObject extends DurableObject<Env> {
   private store!: SqlRepoStore;
@@ -252,33 +261,6 @@ export class RepoObject extends DurableObject<Env> {
     return { revoked: true, tokenId: row.id, meta };
   }
 
-  /** Check a presented repo token; the stored expiry decides, not the `?expires=` suffix. */
-  async verifyToken(presented: string): Promise<{ tokenId: string; scope: "read" | "write" } | null> {
-    if (!this.meta() || !isTokenShaped(presented) && !tokenSecret(presented)) return null;
-    const secret = tokenSecret(presented);
-    if (!secret) return null;
-    const hash = await sha256Hex(secret);
-    const row = this.ctx.storage.sql.exec<{ id: string; hash: string; scope: string; expires_at: number; revoked_at: number | null }>("SELECT id, hash, scope, expires_at, revoked_at FROM tokens WHERE hash = ?", hash).toArray()[0];
-    if (!row || !digestEqual(row.hash, hash) || row.revoked_at !== null || row.expires_at <= Date.now()) return null;
-    return { tokenId: row.id, scope: row.scope as "read" | "write" };
-  }
-
-  /**
-   * Why a token of this repo that verifyToken refused cannot be used: expired or revoked (a known
-   * credential without the right: 403 with this reason, which git prints as `remote: …`; see
-   * docs/contract-choices.md). null for anything else (unknown here: 401).
-   */
-  async tokenRefusal(presented: string): Promise<{ tokenId: string; reason: string } | null> {
-    const secret = this.meta() ? tokenSecret(presented) : undefined;
-    if (!secret) return null;
-    const hash = await sha256Hex(secret);
-    const row = this.ctx.storage.sql.exec<{ id: string; hash: string; expires_at: number; revoked_at: number | null }>("SELECT id, hash, expires_at, revoked_at FROM tokens WHERE hash = ?", hash).toArray()[0];
-    if (!row || !digestEqual(row.hash, hash)) return null;
-    if (row.revoked_at !== null) return { tokenId: row.id, reason: `Artifacts token revoked at ${new Date(row.revoked_at).toISOString()}` };
-    if (row.expires_at <= Date.now()) return { tokenId: row.id, reason: `Artifacts token expired at ${new Date(row.expires_at).toISOString()}` };
-    return null;
-  }
-
   // ── reads ───────────────────────────────────────────────────────────────────
   /** Reads walk a shallow repo's boundary as having no parents, as git does. */
   private odb() {
@@ -356,46 +338,79 @@ export class RepoObject extends DurableObject<Env> {
     return { head: await this.store.getHead(), refs: await this.store.listRefs() };
   }
 
-  // ── Git smart HTTP and internal transfer ───────────────────────────────────
-  override async fetch(request: Request): Promise<Response> {
+  // ── Git smart HTTP ─────────────────────────────────────────────────────────
+  /**
+   * One Git smart-HTTP request in one call (docs/contract-choices.md has the order of checks):
+   * the presented token is checked against this repo's hashes, the policy (auth/policy.ts)
+   * decides, the declared body size is checked, and the engine serves. `request` is the client's
+   * request without its Authorization header; `credential` is the token it presented, if any.
+   * The principal label comes back for the Worker's request log.
+   */
+  async serveGit(request: Request, credential: string | null): Promise<{ response: Response; principal: string }> {
     const meta = this.meta();
-    if (!meta) return new Response("Not found\n", { status: 404 });
+    if (!meta) return { response: await refuse(request, gitNotFound()), principal: "anonymous" };
     const url = new URL(request.url);
     const sub = url.pathname.replace(/^.*?\.git\//, "");
-    if (url.pathname === "/_internal/export") return this.exportPack(JSON.parse(url.searchParams.get("refs") ?? "null"));
-    if (url.pathname === "/_internal/ingest") return this.ingestInternal(request, JSON.parse(url.searchParams.get("refs") ?? "[]"), url.searchParams.get("head"));
-    const access = (request.headers.get(ACCESS_HEADER) ?? "none") as Access;
-    const principal = request.headers.get(PRINCIPAL_HEADER) ?? "unknown";
+    const push = (sub === "info/refs" ? url.searchParams.get("service") : sub) === "git-receive-pack";
+    const action = push ? "git.push" : "git.fetch";
+    const checked = credential ? await this.checkToken(credential) : null;
+    if (checked && "refused" in checked) {
+      // A token this repo issued that has expired or was revoked: say so (403), so git shows it for Bearer and Basic alike.
+      const label = `repo-token:${checked.tokenId}`;
+      await this.ns(meta).audit({ principal: label, action, resource: meta.name, outcome: "denied", detail: checked.refused });
+      return { response: await refuse(request, gitText(403, checked.refused)), principal: label };
+    }
+    const principal = gitPrincipal(checked, meta);
+    const label = principalLabel(principal);
+    const d = authorize(principal, action, { namespace: meta.namespace, repoId: meta.id, readOnly: meta.readOnly });
+    if (!d.allow) {
+      // Unauthenticated probes are normal (git retries with credentials); audit only real refusals.
+      if (credential) await this.ns(meta).audit({ principal: label, action, resource: meta.name, outcome: "denied", detail: d.reason });
+      return { response: await refuse(request, d.status === 401 ? gitUnauthorized() : gitText(403, d.reason)), principal: label };
+    }
     const limits = this.applyLimits(meta);
-    const opts = {
-      access,
+    // A body over the limit is refused once the caller may know the repo exists and may use it
+    // (contract §6.3): when its length is declared, here, unread; a chunked body is counted by the
+    // engine as it streams (git then prints the unpack error).
+    if (Number(request.headers.get("Content-Length") ?? "0") > limits.maxGitBodyBytes) return { response: await refuse(request, gitText(413, "Request body too large")), principal: label };
+    let known: Set<Oid> | undefined;
+    const opts: GitHttpOptions = {
+      access: push ? "write" : "read",
       maxBodyBytes: limits.maxGitBodyBytes,
       limits: { maxRefsPerPush: 1000, maxObjectSize: limits.maxObjectBytes },
-      onPush: (o: PushOutcome) => this.afterPush(meta, o, principal),
+      // Before the report: the repo's own timestamps, so a client that saw "ok" reads them.
+      onPush: async (o) => {
+        known = await this.recordPush(o);
+      },
+      // After the report, as git runs post-receive: the registry, the audit log and the events.
+      afterPush: (o) => this.pushEvents(meta, o, label, known ?? new Set()).catch((e) => log("warn", "push event failed", { namespace: meta.namespace, repo: meta.name, error: redact(String(e)) })),
+      onFetch: (served) => (served.packSent ? this.fetchEvent(meta, label, served.haves.length > 0 ? "fetched" : "cloned") : undefined),
     };
-    if (sub === "git-receive-pack" && request.method === "POST") return this.receive(request, sub, opts);
-    if (sub !== "git-upload-pack" || request.method !== "POST" || !request.body) return handleGitHttp(request, sub, this.store, opts);
+    const response = push && sub === "git-receive-pack" ? await this.receive(request, sub, opts) : await handleGitHttp(request, sub, this.store, opts);
+    return { response, principal: label };
+  }
 
-    // An upload-pack POST: record `cloned` or `fetched` once a pack is on its way (fetch-kind.ts).
-    const [engineBody, scanBody] = request.body.tee();
-    const hadHaves = requestHasHaves(scanBody, request.headers.get("Content-Encoding"));
-    const res = await handleGitHttp(new Request(request.url, { method: "POST", headers: request.headers, body: engineBody }), sub, this.store, opts);
-    if (!res.ok || !res.body) return res;
-    const [out, watched] = res.body.tee();
-    const v2 = /(^|:)version=2(:|$)/.test(request.headers.get("Git-Protocol") ?? "");
-    this.ctx.waitUntil(
-      (async () => {
-        if (await responseSendsPack(watched, v2)) await this.afterFetch(meta, principal, (await hadHaves) ? "fetched" : "cloned");
-      })().catch((e) => log("warn", "fetch event failed", { namespace: meta.namespace, repo: meta.name, error: redact(String(e)) })),
-    );
-    return new Response(out, { status: res.status, statusText: res.statusText, headers: res.headers });
+  /** A token of this repo: its grant, the reason it is refused (expired, revoked), or null when unknown. */
+  private async checkToken(presented: string): Promise<{ tokenId: string; scope: "read" | "write" } | { tokenId: string; refused: string } | null> {
+    const secret = tokenSecret(presented);
+    if (!secret) return null;
+    const hash = await sha256Hex(secret);
+    const row = this.ctx.storage.sql.exec<{ id: string; hash: string; scope: string; expires_at: number; revoked_at: number | null }>("SELECT id, hash, scope, expires_at, revoked_at FROM tokens WHERE hash = ?", hash).toArray()[0];
+    if (!row || !digestEqual(row.hash, hash)) return null;
+    if (row.revoked_at !== null) return { tokenId: row.id, refused: `Artifacts token revoked at ${new Date(row.revoked_at).toISOString()}` };
+    if (row.expires_at <= Date.now()) return { tokenId: row.id, refused: `Artifacts token expired at ${new Date(row.expires_at).toISOString()}` };
+    return { tokenId: row.id, scope: row.scope as "read" | "write" };
+  }
+
+  private ns(meta: RepoMeta) {
+    return namespaceStub(this.env, meta.namespace);
   }
 
   /**
    * A push. Whatever quarantine it opened is released once its response is over: answered, cut
    * off by the client (cancel) or failed, so a half-received pack never stays on disk.
    */
-  private async receive(request: Request, sub: string, opts: Parameters<typeof handleGitHttp>[3]): Promise<Response> {
+  private async receive(request: Request, sub: string, opts: GitHttpOptions): Promise<Response> {
     const opened: SqlQuarantine[] = [];
     const store = this.store;
     const tracked = new Proxy(store, {
@@ -430,18 +445,27 @@ export class RepoObject extends DurableObject<Env> {
     return new Response(whenSettled(res.body, release), { status: res.status, statusText: res.statusText, headers: res.headers });
   }
 
-  private async afterPush(meta: RepoMeta, o: PushOutcome, principal: string) {
-    const ns = this.env.NAMESPACE.get(this.env.NAMESPACE.idFromName(meta.namespace));
+  /**
+   * The push's effect on this repo's metadata, and the ref tips it had before (a new branch's
+   * commits stop where it meets one), taken now: a later push may move them before the events.
+   */
+  private async recordPush(o: PushOutcome): Promise<Set<Oid>> {
+    const known = new Set<Oid>();
+    if (o.updated.length === 0) return known;
+    const now = nowIso();
+    this.saveMeta({ ...this.requireMeta(), updatedAt: now, lastPushAt: now });
+    const updated = new Map(o.updated.map((u) => [u.name, u.old]));
+    for (const r of await this.store.listRefs()) known.add(updated.get(r.name) ?? r.oid);
+    for (const u of o.updated) if (u.old !== ZERO_OID) known.add(u.old);
+    return known;
+  }
+
+  private async pushEvents(meta: RepoMeta, o: PushOutcome, principal: string, known: ReadonlySet<Oid>) {
+    const ns = this.ns(meta);
     if (o.updated.length > 0) {
-      const now = nowIso();
-      const m = { ...this.requireMeta(), updatedAt: now, lastPushAt: now };
-      this.saveMeta(m);
+      const m = this.meta();
+      if (!m) return; // deleted meanwhile
       const odb = this.odb();
-      // The tips the repo had before this push: a new branch's commits stop where it meets one.
-      const updated = new Map(o.updated.map((u) => [u.name, u.old]));
-      const known = new Set<Oid>();
-      for (const r of await this.store.listRefs()) known.add(updated.get(r.name) ?? r.oid);
-      for (const u of o.updated) if (u.old !== ZERO_OID) known.add(u.old);
       const events = [];
       for (const u of o.updated) events.push({ ref: u.name, before: u.old, after: u.new, ...(await pushedCommits(odb, u.new, known)) });
       await ns.repoPushed(m, events, principal);
@@ -449,29 +473,37 @@ export class RepoObject extends DurableObject<Env> {
     if (o.rejected.length > 0 || o.unpackError) await ns.audit({ principal, action: "git.push", resource: meta.name, outcome: "denied", detail: o.unpackError ?? o.rejected.map((r) => `${r.name}: ${r.reason}`).join("; ") });
   }
 
-  private async afterFetch(meta: RepoMeta, principal: string, kind: "cloned" | "fetched") {
-    const current = this.meta();
-    if (!current) return; // deleted meanwhile
-    const ns = this.env.NAMESPACE.get(this.env.NAMESPACE.idFromName(meta.namespace));
-    await ns.repoFetched(current, kind, principal);
+  private async fetchEvent(meta: RepoMeta, principal: string, kind: "cloned" | "fetched") {
+    try {
+      const current = this.meta();
+      if (!current) return; // deleted meanwhile
+      await this.ns(meta).repoFetched(current, kind, principal);
+    } catch (e) {
+      log("warn", "fetch event failed", { namespace: meta.namespace, repo: meta.name, error: redact(String(e)) });
+    }
   }
 
-  /** A pack of everything reachable from the given refs (all refs when null), for forks. */
-  private async exportPack(refNames: string[] | null): Promise<Response> {
+  // ── transfer between repos (fork, import) ──────────────────────────────────
+  /**
+   * A pack of everything reachable from the given refs (all refs when null), for forks, with the
+   * refs it covers, the source's HEAD and the part of a shallow repo's boundary those refs reach
+   * (the fork is shallow there too).
+   */
+  async exportPack(refNames: string[] | null): Promise<ExportedPack> {
+    this.requireMeta();
     const refs = (await this.store.listRefs()).filter((r) => !refNames || refNames.includes(r.name));
     const odb = this.odb();
     const e = await enumerateObjects(odb, { wants: refs.map((r) => r.oid), haves: [] });
     const gen = writePack(e.objects, odb, { ofsDelta: true });
-    // The part of a shallow repo's boundary these refs reach: the fork is shallow there too.
     const shallow = odb.shallow.size ? [...(await ancestors(odb, refs.map((r) => r.oid)))].filter((c) => odb.shallow.has(c)) : [];
-    const body = new ReadableStream<Uint8Array>({
+    const pack = new ReadableStream<Uint8Array>({
       async pull(c) {
         const r = await gen.next();
         if (r.done) c.close();
         else c.enqueue(r.value);
       },
     });
-    return new Response(body, { headers: { "X-Refs": JSON.stringify(refs), "X-Objects": String(e.objects.length), "X-Head": await this.store.getHead(), "X-Shallow": JSON.stringify(shallow) } });
+    return { pack, refs, objects: e.objects.length, head: await this.store.getHead(), shallow };
   }
 
   /** The limits for this repository, set on the store for the pushes and ingests that follow. */
@@ -483,28 +515,28 @@ export class RepoObject extends DurableObject<Env> {
 
   /**
    * Ingest a pack and create refs (import and fork targets). All or nothing. A pack over the
-   * repository's limits is 413 with the reason, which the service turns into MEMORY_LIMIT.
+   * repository's limits is MEMORY_LIMIT with the reason. `head`, when given, becomes HEAD and the
+   * metadata's default branch (an import takes the remote's).
    */
-  private async ingestInternal(request: Request, refs: Array<{ name: string; oid: string }>, head: string | null): Promise<Response> {
+  async ingestPack(pack: ReadableStream<Uint8Array>, refs: Array<{ name: string; oid: string }>, head: string | null): Promise<{ objects: number }> {
     const limits = this.applyLimits(this.requireMeta());
     const q = await this.store.beginQuarantine();
-    const reader = new ByteReader(request.body!);
+    const reader = new ByteReader(pack);
     try {
       const stats = refs.length ? await ingestPack(reader, this.store, q, { maxObjectSize: limits.maxObjectBytes }) : { objects: 0 };
       const results = await this.store.commit(q, refs.map((r) => ({ name: r.name, old: ZERO_OID, new: r.oid })), { atomic: true });
-      if (results.some((r) => !r.ok)) throw new Error("fork: refs could not be created");
+      if (results.some((r) => !r.ok)) throw new Error("ingest: refs could not be created");
       if (head) {
         await this.store.setHead(head);
-        // An import takes the remote's default branch: keep the metadata in step with HEAD.
         const m = this.meta();
         const branch = head.replace(/^refs\/heads\//, "");
         if (m && m.defaultBranch !== branch) this.saveMeta({ ...m, defaultBranch: branch });
       }
-      return Response.json({ objects: stats.objects });
+      return { objects: stats.objects };
     } catch (e) {
       await this.store.abort(q).catch(() => {});
       await reader.cancel().catch(() => {});
-      if (e instanceof LimitExceededError) return Response.json({ error: (e as Error).message }, { status: 413 });
+      if (e instanceof LimitExceededError) throw limitError({ error: e.message });
       throw e;
     }
   }
@@ -522,6 +554,12 @@ export class RepoObject extends DurableObject<Env> {
     await this.store.putObjects([[oid, { type, size: data.length, zdata: deflate(data), depth: 0 }]]);
     return oid;
   }
+}
+
+/** A refusal sent without reading the request body. */
+async function refuse(request: Request, response: Response): Promise<Response> {
+  await request.body?.cancel().catch(() => {});
+  return response;
 }
 
 /** `body`, calling `done` once it has ended, failed or been cancelled by the reader. */
@@ -545,33 +583,6 @@ function whenSettled(body: ReadableStream<Uint8Array>, done: () => void): Readab
       await reader.cancel(reason).catch(() => {});
     },
   });
-}
-
-const PUSHED_COMMITS = 20;
-const PUSHED_WALK = 1000;
-const PUSHED_MESSAGE = 1024;
-
-/**
- * The commits a ref update brought in: first-parent from the new tip until a commit the repo
- * already had at a ref tip (the old value included), counted up to 1,000. The event lists the 20
- * newest, oldest first like a push webhook, with messages cut at 1,024 characters. Tags and
- * deletions bring no commits (docs/contract-choices.md, contract §7.3).
- */
-async function pushedCommits(odb: ObjectDb, after: Oid, known: ReadonlySet<Oid>) {
-  const commits: Array<Record<string, unknown>> = [];
-  let total = 0;
-  let oid: Oid | undefined = after === ZERO_OID ? undefined : after;
-  while (oid && !known.has(oid) && total < PUSHED_WALK && (await odb.type(oid)) === "commit") {
-    const c = await odb.fullCommit(oid);
-    total++;
-    if (commits.length < PUSHED_COMMITS) {
-      const m = commitMetadata(oid, c);
-      const truncated = m.message.length > PUSHED_MESSAGE;
-      commits.push({ id: oid, message: truncated ? m.message.slice(0, PUSHED_MESSAGE) : m.message, messageTruncated: truncated, timestamp: new Date(m.committedAt * 1000).toISOString(), author: m.author, committer: m.committer, parents: m.parents });
-    }
-    oid = odb.shallow.has(oid) ? undefined : c.parents[0];
-  }
-  return { commits: commits.reverse(), totalCommitsCount: total, commitsTruncated: total > commits.length };
 }
 
 export { isOid };

@@ -1,5 +1,5 @@
 /** The Cloudflare v4 envelope (contract §5.2): every REST answer, success or failure, is one. */
-import { ArtifactsError } from "../errors.js";
+import { Refused, toArtifactsError, type ArtifactsError } from "../errors.js";
 
 export interface ApiError {
   code: number;
@@ -28,7 +28,13 @@ const RETRY: Partial<Record<ArtifactsError["code"], "true" | "false">> = {
   FORK_IN_PROGRESS: "true",
 };
 
-export function fromArtifactsError(e: ArtifactsError): Response {
+/** The one error-to-wire mapping of the REST surface: a refusal, or an error as an ArtifactsError. */
+export function toEnvelope(e: unknown): Response {
+  if (e instanceof Refused) return fail(e.status, e.code, e.message);
+  return fromArtifactsError(toArtifactsError(e));
+}
+
+function fromArtifactsError(e: ArtifactsError): Response {
   const retry = RETRY[e.code];
   return fail(e.status, e.numericCode, e.message, retry ? { "X-Should-Retry": retry } : {});
 }

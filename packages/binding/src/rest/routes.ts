@@ -3,23 +3,22 @@
  * wrangler and Cloudflare's SDK build) and /v1/api (the older documented base). Handlers only
  * parse, call the service (which authorizes), and shape snake_case results.
  */
-import type { Env, RepoMeta } from "../env.js";
-import { ArtifactsError, invalidInput, toArtifactsError } from "../errors.js";
-import { AccessDenied, ArtifactsService, type CreateRepoResult } from "../service.js";
+import type { Env } from "../env.js";
+import { ArtifactsError, denied, invalidInput, Refused } from "../errors.js";
+import { apiRateCheck, NamespaceService } from "../service.js";
 import { authorize, principalLabel, type Action, type Decision, type Principal } from "../auth/policy.js";
 import { checkApiTokenScopes, checkApiTokenTtl, checkHash, checkNamespaceName, checkRepoName } from "../validate.js";
 import { contentTypeFor } from "../repo/mime.js";
-import { restPrincipal } from "../http/auth.js";
-import { CF, fail, fromArtifactsError, ok } from "./envelope.js";
-import { listedStatus, type SortKey } from "../namespace/namespace-object.js";
+import { restPrincipal } from "../auth/principals.js";
+import { CF, fail, ok, toEnvelope } from "./envelope.js";
+import { readJsonObject } from "./body.js";
+import { createResult, pageInfo, restApiToken, restCommit, restInfo } from "./shapes.js";
+import type { SortKey } from "../namespace/namespace-object.js";
 import { isValidCidr } from "../auth/cidr.js";
-import type { ApiScope, ApiTokenInfo } from "../auth/account-object.js";
-import type { CommitMetadata } from "../repo/reads.js";
+import type { ApiScope } from "../auth/account-object.js";
 import { rateVar } from "../limits.js";
 import type { RequestInfo } from "../util/log.js";
-
-/** Largest JSON request body accepted by the control plane. */
-export const MAX_JSON_BODY = 1024 * 1024;
+import { AccountService } from "../account-service.js";
 
 type Ctx = { env: Env; req: Request; url: URL; principal: Principal; origin: string; params: Record<string, string> };
 type Handler = (c: Ctx) => Promise<Response>;
@@ -45,82 +44,11 @@ function route(method: string, path: string, action: Action | null, handler: Han
   routes.push({ method, path, pattern: new RegExp(`^${src}$`), keys, action, handler });
 }
 
-export function restInfo(m: RepoMeta & { status?: string }) {
-  return { id: m.id, name: m.name, description: m.description, default_branch: m.defaultBranch, created_at: m.createdAt, updated_at: m.updatedAt, last_push_at: m.lastPushAt, source: m.source, read_only: m.readOnly, status: listedStatus(m.status) };
-}
 
-/**
- * Past the cap, the rest of a body is read and dropped (up to DRAIN_LIMIT) before the 413 goes
- * out: answering while the client is still sending makes the connection close under it, and
- * HTTP clients then report a socket error instead of the JSON answer.
- */
-const DRAIN_LIMIT = 16 * 1024 * 1024;
+const json = (c: Ctx) => readJsonObject(c.req);
 
-async function drain(reader: ReadableStreamDefaultReader<Uint8Array>, budget: number) {
-  try {
-    for (let read = 0; read < budget; ) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      read += value.byteLength;
-    }
-    await reader.cancel();
-  } catch {
-    // the client went away; nothing to answer
-  }
-}
 
-/** The request body, read with a byte cap whether or not the client sent Content-Length. */
-async function readBody(req: Request, max: number): Promise<Uint8Array> {
-  const tooLarge = () => new HttpFail(413, CF.TOO_LARGE, `Request body is larger than ${max} bytes`);
-  if (!req.body) return new Uint8Array();
-  const reader = req.body.getReader();
-  const declared = req.headers.get("Content-Length");
-  if (declared !== null && Number(declared) > max) {
-    await drain(reader, Number(declared) <= DRAIN_LIMIT ? DRAIN_LIMIT : 0);
-    throw tooLarge();
-  }
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > max) {
-      await drain(reader, DRAIN_LIMIT - total);
-      throw tooLarge();
-    }
-    chunks.push(value);
-  }
-  const out = new Uint8Array(total);
-  let o = 0;
-  for (const c of chunks) out.set(c, (o += c.byteLength) - c.byteLength);
-  return out;
-}
-
-async function json(c: Ctx): Promise<Record<string, unknown>> {
-  const text = new TextDecoder().decode(await readBody(c.req, MAX_JSON_BODY));
-  if (text.trim() === "") return {};
-  let v: unknown;
-  try {
-    v = JSON.parse(text);
-  } catch {
-    throw new HttpFail(400, CF.BAD_JSON, "Invalid JSON body: could not parse it");
-  }
-  if (!v || typeof v !== "object" || Array.isArray(v)) throw new HttpFail(400, CF.BAD_JSON, "Invalid JSON body: expected an object");
-  return v as Record<string, unknown>;
-}
-
-class HttpFail extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-const svc = (c: Ctx) => new ArtifactsService(c.env, checkNamespaceName(c.params.ns), c.principal, c.origin);
+const svc = (c: Ctx) => new NamespaceService(c.env, checkNamespaceName(c.params.ns), c.principal, c.origin);
 /** Query integers: digits only ("1e2", "0x10" and "" are not numbers here). */
 const intParam = (v: string | null, name: string, def: number, min: number, max: number) => {
   if (v === null || v === "") return def;
@@ -129,34 +57,13 @@ const intParam = (v: string | null, name: string, def: number, min: number, max:
   return n;
 };
 const nameParam = (c: Ctx) => checkRepoName(c.params.name);
-const account = (c: Ctx) => c.env.ACCOUNT.get(c.env.ACCOUNT.idFromName("account"));
+const account = (c: Ctx) => new AccountService(c.env);
 const deny = (d: Decision) => {
-  if (!d.allow) throw new AccessDenied(d.status, d.reason);
+  if (!d.allow) throw denied(d);
 };
 
-/** The binding's camelCase commit metadata in the REST API's snake_case (contract §5.2). */
-function restCommit(m: CommitMetadata) {
-  return { hash: m.hash, tree_hash: m.treeHash, message: m.message, author: m.author, committer: m.committer, parents: m.parents, authored_at: m.authoredAt, committed_at: m.committedAt };
-}
 
-function restApiToken(t: ApiTokenInfo & { value?: string }) {
-  return {
-    id: t.id,
-    name: t.name,
-    scopes: t.scopes,
-    namespace: t.namespace,
-    allow_ips: t.allowIps,
-    status: t.status,
-    created_at: t.createdAt,
-    expires_at: t.expiresAt,
-    last_used_at: t.lastUsedAt,
-    ...(t.value !== undefined ? { value: t.value } : {}),
-  };
-}
 
-function pageInfo(page: number, perPage: number, count: number, total: number) {
-  return { page, per_page: perPage, count, total_count: total, total_pages: Math.max(1, Math.ceil(total / perPage)) };
-}
 
 // ── namespaces (account level) ────────────────────────────────────────────────
 // Wrangler pages these with ?page=N and stops when page * per_page >= total_count; the SDK and
@@ -195,14 +102,13 @@ route("POST", "/namespaces", null, async (c) => {
 route("GET", "/namespaces/:ns", "namespace.read", async (c) => {
   const s = svc(c);
   // The namespace object holds the live count; the account's copy may trail it by one push.
-  const [info, live] = await Promise.all([s.account().getNamespace(s.namespace), s.ns().summary()]);
+  const [info, live] = await Promise.all([s.account().getNamespace(s.namespace), s.summary()]);
   if (!info && !live.namespace) throw new ArtifactsError("NOT_FOUND", `Namespace not found: ${s.namespace}.`);
   const base = info ?? { namespace: s.namespace, repo_count: 0, created_at: live.createdAt ?? new Date().toISOString(), updated_at: live.updatedAt ?? new Date().toISOString(), jurisdiction: "unrestricted" };
   return ok({ ...base, repo_count: live.namespace ? live.repoCount : base.repo_count, ...(live.updatedAt && live.updatedAt > base.updated_at ? { updated_at: live.updatedAt } : {}) });
 });
 
 // ── repos ─────────────────────────────────────────────────────────────────────
-const createResult = (r: CreateRepoResult) => ({ id: r.id, name: r.name, description: r.description, default_branch: r.defaultBranch, remote: r.remote, token: r.token });
 
 route("POST", "/namespaces/:ns/repos", "repo.create", async (c) => {
   const body = await json(c);
@@ -218,7 +124,7 @@ const SORTS: readonly SortKey[] = ["created_at", "updated_at", "last_push_at", "
 type ListFilters = { search?: string; sort: SortKey; direction: "asc" | "desc" };
 
 /** Page N (1-based) of the listing: one registry call that skips (N-1)*limit entries in SQLite. */
-function repoPage(s: ArtifactsService, page: number, limit: number, f: ListFilters) {
+function repoPage(s: NamespaceService, page: number, limit: number, f: ListFilters) {
   return s.list({ limit }, { ...f, offset: (page - 1) * limit });
 }
 
@@ -281,7 +187,7 @@ route("GET", "/namespaces/:ns/repos/:name/tokens", "token.list", async (c) => {
   const page = intParam(q.get("page"), "page", 1, 1, 1_000_000);
   const s = svc(c);
   const rec = await s.record(nameParam(c));
-  const r = await s.repo(rec.id).listTokensPage(state, page, perPage);
+  const r = await s.reads(rec.id).listTokensPage(state, page, perPage);
   return ok(
     r.tokens.map((t) => ({ id: t.id, scope: t.scope, state: t.state, created_at: t.createdAt, expires_at: t.expiresAt })),
     200,
@@ -302,9 +208,9 @@ route("DELETE", "/namespaces/:ns/tokens/:id", "token.revoke", async (c) => {
   const id = c.params.id!;
   if (!/^[0-9a-z]{16}$/.test(id)) throw invalidInput("Invalid token id: must be 16 characters of [0-9a-z].");
   const s = svc(c);
-  const repoId = await s.ns().tokenRepo(id);
+  const repoId = await s.tokenRepo(id);
   if (!repoId) throw new ArtifactsError("NOT_FOUND", `Token not found: ${id}.`);
-  const meta = await s.repo(repoId).info();
+  const meta = await s.reads(repoId).info();
   // Only active tokens can be revoked; an expired or already revoked one is "not found" here (docs/contract-choices.md).
   if (!meta || !(await s.revokeToken(repoId, meta.name, id))) throw new ArtifactsError("NOT_FOUND", `Token not found: ${id}.`);
   return ok({ id });
@@ -314,7 +220,7 @@ route("DELETE", "/namespaces/:ns/tokens/:id", "token.revoke", async (c) => {
 async function repoFor(c: Ctx) {
   const s = svc(c);
   const rec = await s.record(nameParam(c));
-  return { s, stub: s.repo(rec.id), rec };
+  return { s, stub: s.reads(rec.id), rec };
 }
 const FOREVER = { "Cache-Control": "public, max-age=31536000, immutable" };
 /** Bytes from a repository are never rendered or sniffed by a browser (contract §3.3 content type). */
@@ -395,7 +301,7 @@ route("GET", "/namespaces/:ns/audit", "audit.read", async (c) => {
   const since = time(q.get("since"));
   const until = time(q.get("until"));
   if (Number.isNaN(since) || Number.isNaN(until)) throw invalidInput("Invalid since/until: use unix seconds or an ISO-8601 time.");
-  const entries = await s.ns().listAudit({
+  const entries = await s.listAudit({
     limit: intParam(q.get("limit"), "limit", 100, 1, 1000),
     ...(since !== undefined ? { since } : {}),
     ...(until !== undefined ? { until } : {}),
@@ -408,7 +314,7 @@ route("GET", "/namespaces/:ns/audit", "audit.read", async (c) => {
 route("GET", "/namespaces/:ns/events", "events.read", async (c) => {
   const s = svc(c);
   const q = c.url.searchParams;
-  const events = await s.ns().listEvents({
+  const events = await s.listEvents({
     limit: intParam(q.get("limit"), "limit", 100, 1, 1000),
     ...(q.get("type") ? { type: q.get("type")! } : {}),
     ...(q.get("repo") ? { repo: q.get("repo")! } : {}),
@@ -463,9 +369,9 @@ export async function handleRest(env: Env, req: Request, path: string, origin: s
     const r = matching.find((x) => x.method === req.method || (req.method === "HEAD" && x.method === "GET"));
     if (!r) return fail(405, CF.METHOD, `Method ${req.method} not allowed for this route; use ${[...new Set(matching.map((x) => x.method))].join(" or ")}`, { Allow: [...new Set(matching.map((x) => x.method))].join(", ") });
     info.route = base + r.path;
-    const auth = await restPrincipal(env, req);
-    if (!auth.ok) return fail(auth.status, auth.code, auth.message);
-    info.principal = principalLabel(auth.principal);
+    const principal = await restPrincipal(env, req);
+    if (principal instanceof Refused) return toEnvelope(principal);
+    info.principal = principalLabel(principal);
     if (accountId !== undefined && env.ACCOUNT_ID && accountId !== env.ACCOUNT_ID) return fail(403, CF.AUTH, "Authentication error: this credential cannot access that account");
     const m = r.pattern.exec(path)!;
     const params: Record<string, string> = {};
@@ -484,24 +390,22 @@ export async function handleRest(env: Env, req: Request, path: string, origin: s
     if (params.name !== undefined) info.repo = params.name;
     // Authorization before validation: the path's namespace is checked for form only after the
     // policy has seen it as given (a malformed name matches no token's namespace).
-    if (r.action) deny(authorize(auth.principal, r.action, params.ns !== undefined ? { namespace: params.ns } : {}));
+    if (r.action) deny(authorize(principal, r.action, params.ns !== undefined ? { namespace: params.ns } : {}));
     if (badParam) throw badParam;
     if (params.ns !== undefined) checkNamespaceName(params.ns);
     // Request rate per namespace (contract §8), when configured; counted once the caller is known.
     const rate = rateVar(env.RATE_LIMIT_API);
     if (rate && params.ns !== undefined) {
       const ns = checkNamespaceName(params.ns);
-      const wait = await env.NAMESPACE.get(env.NAMESPACE.idFromName(ns)).rateCheck(rate);
+      const wait = await apiRateCheck(env, ns, rate);
       if (wait !== undefined) {
         await req.body?.cancel().catch(() => {});
         return fail(429, CF.RATE_LIMIT, "Please wait and consider throttling your request speed", { "Retry-After": String(wait) });
       }
     }
-    return await r.handler({ env, req, url: new URL(req.url), principal: auth.principal, origin, params });
+    return await r.handler({ env, req, url: new URL(req.url), principal, origin, params });
   } catch (e) {
-    if (e instanceof HttpFail) return fail(e.status, e.code, e.message);
-    if (e instanceof AccessDenied) return fail(e.status, CF.AUTH, `Authentication error: ${e.message}`);
-    return fromArtifactsError(toArtifactsError(e));
+    return toEnvelope(e);
   }
 }
 

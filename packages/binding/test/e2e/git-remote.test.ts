@@ -238,7 +238,10 @@ function declaredPost(url: string, length: number, headers: Record<string, strin
       else reject(e);
     });
     if (!send) return void req.flushHeaders();
-    const chunk = new Uint8Array(MiB_CHUNK);
+    // ASCII "0": the body is "0000" flush packets, which the engine reads to the end. (Zero bytes
+    // are not a pkt-line: the engine answered after 4 bytes and dropped the connection under the
+    // upload, and a reset before the answer left this promise unsettled.)
+    const chunk = new Uint8Array(MiB_CHUNK).fill(0x30);
     let left = length;
     const pump = () => {
       while (left > 0) {

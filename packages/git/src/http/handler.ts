@@ -14,6 +14,7 @@ import { loadRefs } from "../protocol/refs-view.js";
 import { parseUploadPackV0, uploadPackV0 } from "../protocol/upload-pack-v0.js";
 import { fetchV2, lsRefs, parseLsRefsArgs, parseV2Request } from "../protocol/upload-pack-v2.js";
 import { parsePushCommands, receivePack, DEFAULT_PUSH_LIMITS, type PushLimits, type PushOutcome } from "../protocol/receive-pack.js";
+import type { FetchServed } from "../protocol/fetch-common.js";
 
 export type Access = "none" | "read" | "write";
 
@@ -22,12 +23,21 @@ export interface GitHttpOptions {
   /** Request body limit after gzip decoding (default 100 MB, the Cloudflare edge limit). */
   maxBodyBytes?: number;
   limits?: PushLimits;
-  /** Called after every push with what changed (for audit logs, events, timestamps). */
+  /** Called after every push with what changed, before the report-status is written (timestamps). */
   onPush?: (o: PushOutcome) => void | Promise<void>;
+  /**
+   * Called once the report-status has been written, as git runs post-receive after reporting
+   * (audit logs, events). The response ends when it settles, so the client sees the report first
+   * and its push completes after the hook.
+   */
+  afterPush?: (o: PushOutcome) => void | Promise<void>;
   /** Called with an unexpected error (answered as a bare 500), for the caller's log. */
   onError?: (e: unknown) => void;
-  /** Called when a fetch (clone, fetch, pull) starts sending a pack. */
-  onFetch?: (info: { wants: number; haves: number }) => void | Promise<void>;
+  /**
+   * Called once an upload-pack fetch response (v0 or v2) has been written, with what it served:
+   * wants, haves, client shallows and whether a pack went out. The response ends when it settles.
+   */
+  onFetch?: (served: FetchServed) => void | Promise<void>;
 }
 
 export const DEFAULT_MAX_BODY = 100 * 1024 * 1024;
@@ -185,10 +195,8 @@ async function handle(request: Request, path: string, store: RepoStore, opts: Gi
       await body.drain().catch(() => 0);
       return stream([], resultType);
     }
-    return stream(
-      receivePack(req, body, store, { ...(opts.limits ? { limits: opts.limits } : {}), ...(opts.onPush ? { onOutcome: opts.onPush } : {}) }),
-      resultType,
-    );
+    const gen = receivePack(req, body, store, { ...(opts.limits ? { limits: opts.limits } : {}), ...(opts.onPush ? { onOutcome: opts.onPush } : {}) });
+    return stream(opts.afterPush ? then(gen, opts.afterPush) : gen, resultType);
   }
 
   // upload-pack: parse the whole (small) request first so protocol errors become ERR packets.
@@ -204,8 +212,7 @@ async function handle(request: Request, path: string, store: RepoStore, opts: Gi
         const gen = fetchV2(req, odb, view);
         // Pull the first chunk now so want/argument errors become ERR packets, not a broken stream.
         const first = await gen.next();
-        await opts.onFetch?.({ wants: 0, haves: 0 });
-        return stream(prepend(first, gen), resultType);
+        return stream(reported(first, gen, opts.onFetch), resultType);
       }
       return stream(errPkt(`unknown command '${req.command}'`), resultType);
     }
@@ -213,8 +220,7 @@ async function handle(request: Request, path: string, store: RepoStore, opts: Gi
     await body.drain();
     const gen = uploadPackV0(req, odb, view);
     const first = await gen.next();
-    if (req.end === "done") await opts.onFetch?.({ wants: req.args.wants.length, haves: req.args.haves.length });
-    return stream(prepend(first, gen), resultType);
+    return stream(reported(first, gen, opts.onFetch), resultType);
   } catch (e) {
     await body.cancel().catch(() => {});
     if (e instanceof RequestBodyError) return text(400, e.message);
@@ -223,8 +229,22 @@ async function handle(request: Request, path: string, store: RepoStore, opts: Gi
   }
 }
 
-async function* prepend(first: IteratorResult<Uint8Array, unknown>, rest: AsyncGenerator<Uint8Array>): AsyncGenerator<Uint8Array> {
-  if (first.done) return;
-  yield first.value;
-  yield* rest;
+/** A fetch response whose first step already ran, then `onFetch` with what it served. */
+async function* reported(
+  first: IteratorResult<Uint8Array, FetchServed>,
+  rest: AsyncGenerator<Uint8Array, FetchServed>,
+  onFetch: GitHttpOptions["onFetch"],
+): AsyncGenerator<Uint8Array> {
+  let served: FetchServed;
+  if (first.done) served = first.value;
+  else {
+    yield first.value;
+    served = yield* rest;
+  }
+  await onFetch?.(served);
+}
+
+/** The generator's bytes, then `fn` with what it returned. */
+async function* then<R>(gen: AsyncGenerator<Uint8Array, R>, fn: (r: R) => void | Promise<void>): AsyncGenerator<Uint8Array> {
+  await fn(yield* gen);
 }

@@ -29,6 +29,22 @@ export interface FetchArgs {
   includeTag: boolean;
 }
 
+/**
+ * What one upload-pack response served (JGit's PostUploadHook idea): the request's wants, haves
+ * and client shallows, and whether a pack went out (a negotiation-only round sends none).
+ */
+export interface FetchServed {
+  wants: Oid[];
+  haves: Oid[];
+  shallow: Oid[];
+  depth?: number;
+  packSent: boolean;
+}
+
+export function fetchServed(a: FetchArgs, packSent: boolean): FetchServed {
+  return { wants: a.wants, haves: a.haves, shallow: [...a.clientShallow], ...(a.depth !== undefined ? { depth: a.depth } : {}), packSent };
+}
+
 export function emptyFetchArgs(): FetchArgs {
   return {
     wants: [],

@@ -114,7 +114,7 @@ export async function* receivePack(
   body: ByteReader,
   store: RepoStore,
   opts: { limits?: PushLimits; onOutcome?: (o: PushOutcome) => void | Promise<void> } = {},
-): AsyncGenerator<Uint8Array> {
+): AsyncGenerator<Uint8Array, PushOutcome> {
   const limits = opts.limits ?? DEFAULT_PUSH_LIMITS;
   const sideband = req.caps.has("side-band-64k") ? 65515 : req.caps.has("side-band") ? 999 : 0;
   const quiet = req.caps.has("quiet");
@@ -230,7 +230,7 @@ export async function* receivePack(
   if (sideband && !quiet) for (const p of progress) yield sidebandText(2, p);
   if (!report) {
     if (sideband) yield FLUSH;
-    return;
+    return outcome;
   }
   const lines: Uint8Array[] = [pktLine(unpackError === undefined ? "unpack ok" : `unpack ${oneLine(unpackError)}`)];
   for (const [i, c] of req.commands.entries()) {
@@ -252,6 +252,7 @@ export async function* receivePack(
   } else {
     yield* lines;
   }
+  return outcome;
 }
 
 function oneLine(s: string): string {

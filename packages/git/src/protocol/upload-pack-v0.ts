@@ -15,6 +15,7 @@ import {
   checkWants,
   commonHaves,
   emptyFetchArgs,
+  fetchServed,
   framePack,
   isDeepening,
   okToGiveUp,
@@ -23,6 +24,7 @@ import {
   shallowFor,
   UploadPackError,
   type FetchArgs,
+  type FetchServed,
 } from "./fetch-common.js";
 
 interface V0Request {
@@ -75,12 +77,13 @@ export async function parseUploadPackV0(r: ByteReader): Promise<V0Request> {
   return { args, caps, end };
 }
 
-export async function* uploadPackV0(req: V0Request, odb: ObjectDb, view: RefsView): AsyncGenerator<Uint8Array> {
+/** Yields the response; returns what it served (for the caller's events). */
+export async function* uploadPackV0(req: V0Request, odb: ObjectDb, view: RefsView): AsyncGenerator<Uint8Array, FetchServed> {
   const { args, caps } = req;
   const sideband = caps.has("side-band-64k") ? 65515 : caps.has("side-band") ? 999 : 0;
   if (args.wants.length === 0) {
     // A client that wants nothing just ends (git fetch with everything up to date).
-    return;
+    return fetchServed(args, false);
   }
   await checkWants(odb, view, args.wants);
   const shallow = await shallowFor(odb, view, args);
@@ -90,7 +93,7 @@ export async function* uploadPackV0(req: V0Request, odb: ObjectDb, view: RefsVie
     for (const u of shallow?.unshallow ?? []) yield pktLine(`unshallow ${u}`);
     yield FLUSH;
   }
-  if (req.end === "eof") return; // the first request of a deepening fetch stops after the shallow section
+  if (req.end === "eof") return fetchServed(args, false); // the first request of a deepening fetch stops after the shallow section
 
   const multiAck = caps.has("multi_ack_detailed") ? 2 : caps.has("multi_ack") ? 1 : 0;
   const noDone = caps.has("no-done");
@@ -130,7 +133,7 @@ export async function* uploadPackV0(req: V0Request, odb: ObjectDb, view: RefsVie
       yield pktLine(`ACK ${last} ready`);
     }
     if (common.length === 0 || multiAck) yield pktLine("NAK");
-    if (!(noDone && sentReady)) return; // stateless: the client sends another round
+    if (!(noDone && sentReady)) return fetchServed(args, false); // stateless: the client sends another round
     yield pktLine(`ACK ${last}`);
   } else if (common.length > 0) {
     if (multiAck) yield pktLine(`ACK ${last}`);
@@ -138,4 +141,5 @@ export async function* uploadPackV0(req: V0Request, odb: ObjectDb, view: RefsVie
     yield pktLine("NAK");
   }
   yield* framePack(packEvents(odb, view, args, common, shallow, sideband ? { chunkSize: sideband, headroom: 5 } : undefined), sideband);
+  return fetchServed(args, true);
 }

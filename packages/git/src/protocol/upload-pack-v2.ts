@@ -13,6 +13,7 @@ import {
   checkWants,
   commonHaves,
   emptyFetchArgs,
+  fetchServed,
   framePack,
   isDeepening,
   okToGiveUp,
@@ -20,6 +21,7 @@ import {
   parseFetchLine,
   shallowFor,
   UploadPackError,
+  type FetchServed,
 } from "./fetch-common.js";
 
 export interface V2Request {
@@ -91,7 +93,8 @@ export async function* lsRefs(args: LsRefsArgs, view: RefsView): AsyncGenerator<
   yield FLUSH;
 }
 
-export async function* fetchV2(req: V2Request, odb: ObjectDb, view: RefsView): AsyncGenerator<Uint8Array> {
+/** Yields the response; returns what it served (for the caller's events). */
+export async function* fetchV2(req: V2Request, odb: ObjectDb, view: RefsView): AsyncGenerator<Uint8Array, FetchServed> {
   const args = emptyFetchArgs();
   let waitForDone = false;
   for (const line of req.args) {
@@ -115,7 +118,7 @@ export async function* fetchV2(req: V2Request, odb: ObjectDb, view: RefsView): A
     const ready = !waitForDone && common.length > 0 && (await okToGiveUp(odb, args.wants, common));
     if (!ready) {
       yield FLUSH;
-      return;
+      return fetchServed(args, false);
     }
     yield pktLine("ready");
     yield DELIM;
@@ -134,4 +137,5 @@ export async function* fetchV2(req: V2Request, odb: ObjectDb, view: RefsView): A
   }
   yield pktLine("packfile");
   yield* framePack(packEvents(odb, view, args, common, shallow, { chunkSize: 65515, headroom: 5 }), 65515);
+  return fetchServed(args, true);
 }
