@@ -8,7 +8,16 @@ import reactHooks from "eslint-plugin-react-hooks";
 import tseslint from "typescript-eslint";
 
 export default defineConfig(
-  globalIgnores(["**/node_modules/**", "**/dist/**", "**/.wrangler/**", "**/coverage/**", ".tools/**", "**/.turbo/**"]),
+  globalIgnores([
+    "**/node_modules/**",
+    "**/dist/**",
+    "**/.wrangler/**",
+    "**/coverage/**",
+    ".tools/**",
+    "**/.turbo/**",
+    // the published package's build output (git-ignored): the bundled Workers and emitted types
+    "packages/artifacts-emulator/{worker,dashboard,types,.pack}/**",
+  ]),
   js.configs.recommended,
   tseslint.configs.recommended,
   // Plain JavaScript here is Node scripts and configs (TypeScript files get their globals from tsc).
@@ -24,7 +33,16 @@ export default defineConfig(
     linterOptions: { reportUnusedDisableDirectives: "error" },
     rules: {
       // Long strings, URLs and template literals may run past the limit: breaking them hurts grep.
+      // `a && f()` and `c ? f() : g()` as statements are a house idiom; a bare unused value is still an error.
+      "@typescript-eslint/no-unused-expressions": ["error", { allowShortCircuit: true, allowTernary: true }],
+      // `_`-prefixed names are deliberately unused (a rest-destructure that drops fields, a required parameter).
+      "@typescript-eslint/no-unused-vars": [
+        "error",
+        { argsIgnorePattern: "^_", varsIgnorePattern: "^_", destructuredArrayIgnorePattern: "^_", caughtErrors: "none" },
+      ],
       "@stylistic/max-len": ["error", { code: 160, ignoreUrls: true, ignoreStrings: true, ignoreTemplateLiterals: true, ignoreRegExpLiterals: true }],
     },
   },
+  // Tests and benchmarks poke at untyped shapes (RPC results, wrangler internals) on purpose.
+  { files: ["**/test/**", "**/bench/**"], rules: { "@typescript-eslint/no-explicit-any": "off" } },
 );

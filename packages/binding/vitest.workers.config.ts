@@ -1,6 +1,6 @@
 /**
  * The workerd test project: tests under test/workers run inside workerd through
- * @cloudflare/vitest-plugin 1.5 (integration.md §2.5), here the engine's storage
+ * @cloudflare/vitest-plugin 1.5 (docs/integration.md "Workers Vitest"), here the engine's storage
  * conformance suite against SqlRepoStore on Durable Object SQLite.
  */
 import { defineConfig } from "vitest/config";
@@ -10,7 +10,7 @@ export default defineConfig({
   plugins: [
     cloudflareTest(() => ({
       main: "./test/workers/store-worker.mts",
-      // no remote proxy session: local only, no Cloudflare credentials (integration.md §2.5)
+      // no remote proxy session: local only, no Cloudflare credentials (docs/integration.md "Workers Vitest")
       remoteBindings: false,
       miniflare: {
         // ≤ 2026-08-22: the newest date the pool's bundled workerd accepts

@@ -18,7 +18,10 @@ const run = promisify(execFile);
 
 const env = {};
 for (const [k, v] of Object.entries(process.env)) if (!/^(npm_|PNPM_|NODE_PATH$|INIT_CWD$|TURBO_)/i.test(k)) env[k] = v;
-env.PATH = [...(existsSync(node22Bin) ? [node22Bin] : []), ...(process.env.PATH ?? "").split(delimiter).filter((p) => p && !resolve(p).startsWith(repoRoot + "/"))].join(delimiter);
+env.PATH = [
+  ...(existsSync(node22Bin) ? [node22Bin] : []),
+  ...(process.env.PATH ?? "").split(delimiter).filter((p) => p && !resolve(p).startsWith(repoRoot + "/")),
+].join(delimiter);
 Object.assign(env, { CI: "1", WRANGLER_SEND_METRICS: "false", npm_config_update_notifier: "false", npm_config_fund: "false", npm_config_audit: "false" });
 
 /** Bytes on disk under a directory (apparent sizes, symlinks not followed). */
@@ -48,7 +51,12 @@ const freePort = () =>
 async function readyMs(dir, args) {
   const port = await freePort();
   const t0 = performance.now();
-  const child = spawn("npx", ["--no-install", ...args, "--port", String(port), "--ip", "127.0.0.1", "--persist-to", join(dir, ".state")], { cwd: dir, env, stdio: "ignore", detached: true });
+  const child = spawn("npx", ["--no-install", ...args, "--port", String(port), "--ip", "127.0.0.1", "--persist-to", join(dir, ".state")], {
+    cwd: dir,
+    env,
+    stdio: "ignore",
+    detached: true,
+  });
   const exited = new Promise((r) => child.once("exit", r));
   try {
     for (;;) {
@@ -63,11 +71,15 @@ async function readyMs(dir, args) {
   } finally {
     try {
       process.kill(-child.pid, "SIGTERM");
-    } catch {}
+    } catch {
+      /* already gone */
+    }
     const t = setTimeout(() => {
       try {
         process.kill(-child.pid, "SIGKILL");
-      } catch {}
+      } catch {
+        /* already gone */
+      }
     }, 10_000);
     await exited;
     clearTimeout(t);
@@ -79,7 +91,9 @@ const work = mkdtempSync(join(tmpdir(), "artifacts-emulator-pack-bench-"));
 try {
   const { stdout } = await run(process.execPath, [join(pkgDir, "scripts", "pack.mjs"), "--out", join(work, "pack")], { cwd: pkgDir, env });
   const tarball = stdout.trim();
-  console.log(`artifacts-emulator package (wrangler ${"4.164.0"}, npm ${(await run("npm", ["--version"], { env })).stdout.trim()}, ${rounds} ready-time rounds)`);
+  console.log(
+    `artifacts-emulator package (wrangler ${"4.164.0"}, npm ${(await run("npm", ["--version"], { env })).stdout.trim()}, ${rounds} ready-time rounds)`,
+  );
   console.log(`  tarball                          ${mb(statSync(tarball).size)}`);
 
   // What the package adds beyond wrangler: the same fresh project with wrangler alone, then with the tarball.
@@ -111,7 +125,9 @@ try {
     }
   }
   const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-  console.log(`  ready (median): npx artifacts-emulator dev ${median(ours).toFixed(0)} ms, npx wrangler dev (official simulator) ${median(official).toFixed(0)} ms, ratio ${(median(ours) / median(official)).toFixed(2)} (goal ≤ 0.9)`);
+  console.log(
+    `  ready (median): npx artifacts-emulator dev ${median(ours).toFixed(0)} ms, npx wrangler dev (official simulator) ${median(official).toFixed(0)} ms, ratio ${(median(ours) / median(official)).toFixed(2)} (goal ≤ 0.9)`,
+  );
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

@@ -26,7 +26,15 @@ function cleanEnv(extraPath: string[] = []): NodeJS.ProcessEnv {
   for (const [k, v] of Object.entries(process.env)) if (!/^(npm_|PNPM_|VITEST|TEST$|NODE_ENV$|NODE_OPTIONS$|NODE_PATH$|INIT_CWD$|TURBO_)/i.test(k)) env[k] = v;
   const path = (process.env.PATH ?? "").split(delimiter).filter((p) => p && !resolve(p).startsWith(repoRoot + "/"));
   env.PATH = [...extraPath, ...path].join(delimiter);
-  return { ...env, CI: "1", WRANGLER_SEND_METRICS: "false", npm_config_update_notifier: "false", npm_config_fund: "false", npm_config_audit: "false", GIT_TERMINAL_PROMPT: "0" };
+  return {
+    ...env,
+    CI: "1",
+    WRANGLER_SEND_METRICS: "false",
+    npm_config_update_notifier: "false",
+    npm_config_fund: "false",
+    npm_config_audit: "false",
+    GIT_TERMINAL_PROMPT: "0",
+  };
 }
 
 interface Run {
@@ -36,9 +44,14 @@ interface Run {
 }
 function run(cmd: string, args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv; timeout?: number }): Promise<Run> {
   return new Promise((res) => {
-    execFile(cmd, args, { cwd: opts.cwd, env: opts.env ?? cleanEnv(), timeout: opts.timeout ?? 120_000, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
-      res({ code: err ? (typeof (err as { code?: unknown }).code === "number" ? (err as { code: number }).code : 1) : 0, stdout, stderr });
-    });
+    execFile(
+      cmd,
+      args,
+      { cwd: opts.cwd, env: opts.env ?? cleanEnv(), timeout: opts.timeout ?? 120_000, maxBuffer: 64 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        res({ code: err ? (typeof (err as { code?: unknown }).code === "number" ? (err as { code: number }).code : 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 const ok = (r: Run, what: string) => {
@@ -46,14 +59,30 @@ const ok = (r: Run, what: string) => {
   return r;
 };
 const git = (args: string[], cwd: string, token?: string) =>
-  run("git", ["-c", "user.name=Scratch", "-c", "user.email=scratch@example.com", "-c", "init.defaultBranch=main", ...(token ? ["-c", `http.extraHeader=Authorization: Bearer ${token}`] : []), ...args], { cwd });
+  run(
+    "git",
+    [
+      "-c",
+      "user.name=Scratch",
+      "-c",
+      "user.email=scratch@example.com",
+      "-c",
+      "init.defaultBranch=main",
+      ...(token ? ["-c", `http.extraHeader=Authorization: Bearer ${token}`] : []),
+      ...args,
+    ],
+    { cwd },
+  );
 
 let work: string;
 let tarball: string;
 
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), "artifacts-emulator-outside-"));
-  const packed = ok(await run(process.execPath, [join(pkgDir, "scripts", "pack.mjs"), "--out", join(work, "pack"), "--dry-run-publish"], { cwd: pkgDir }), "pack");
+  const packed = ok(
+    await run(process.execPath, [join(pkgDir, "scripts", "pack.mjs"), "--out", join(work, "pack"), "--dry-run-publish"], { cwd: pkgDir }),
+    "pack",
+  );
   tarball = packed.stdout.trim();
 });
 
@@ -63,14 +92,43 @@ afterAll(() => {
 
 describe("the packed tarball", () => {
   it("holds built JavaScript, types, the service and dashboard Workers, README and LICENSE; its manifest has no workspace: and no .ts", async () => {
-    const files = ok(await run("tar", ["tzf", tarball], { cwd: work }), "tar").stdout.trim().split("\n").map((f) => f.replace(/^package\//, ""));
-    expect(files).toEqual(expect.arrayContaining(["package.json", "README.md", "LICENSE", "bin/artifacts-emulator.mjs", "dist/cli.mjs", "dist/vitest.mjs", "types/vitest.d.ts", "worker/worker.js", "dashboard/worker.mjs"]));
-    expect(files.filter((f) => !/^(package\.json|README\.md|LICENSE|bin\/[\w-]+\.mjs|dist\/[\w-]+\.mjs|types\/[\w-]+\.d\.ts|worker\/worker\.js|dashboard\/worker\.mjs)$/.test(f))).toEqual([]);
+    const files = ok(await run("tar", ["tzf", tarball], { cwd: work }), "tar")
+      .stdout.trim()
+      .split("\n")
+      .map((f) => f.replace(/^package\//, ""));
+    expect(files).toEqual(
+      expect.arrayContaining([
+        "package.json",
+        "README.md",
+        "LICENSE",
+        "bin/artifacts-emulator.mjs",
+        "dist/cli.mjs",
+        "dist/vitest.mjs",
+        "types/vitest.d.ts",
+        "worker/worker.js",
+        "dashboard/worker.mjs",
+      ]),
+    );
+    expect(
+      files.filter(
+        (f) =>
+          !/^(package\.json|README\.md|LICENSE|bin\/[\w-]+\.mjs|dist\/[\w-]+\.mjs|types\/[\w-]+\.d\.ts|worker\/worker\.js|dashboard\/worker\.mjs)$/.test(f),
+      ),
+    ).toEqual([]);
     const manifest = ok(await run("tar", ["xzOf", tarball, "package/package.json"], { cwd: work }), "tar").stdout;
     expect(manifest).not.toContain("workspace:");
-    const pkg = JSON.parse(manifest) as { exports: Record<string, unknown>; bin: Record<string, string>; license: string; engines: unknown; repository: unknown; devDependencies?: unknown };
+    const pkg = JSON.parse(manifest) as {
+      exports: Record<string, unknown>;
+      bin: Record<string, string>;
+      license: string;
+      engines: unknown;
+      repository: unknown;
+      devDependencies?: unknown;
+    };
     expect(JSON.stringify(pkg.exports)).not.toMatch(/(?<!\.d)\.ts"/);
-    expect(Object.keys(pkg.exports)).toEqual(expect.arrayContaining([".", "./vitest", "./platform-proxy", "./vite", "./harness", "./testing", "./testing/node"]));
+    expect(Object.keys(pkg.exports)).toEqual(
+      expect.arrayContaining([".", "./vitest", "./platform-proxy", "./vite", "./harness", "./testing", "./testing/node"]),
+    );
     expect(pkg).toMatchObject({ bin: { "artifacts-emulator": "bin/artifacts-emulator.mjs" }, license: "MIT" });
     expect(pkg.engines).toBeDefined();
     expect(pkg.repository).toBeDefined();
@@ -153,7 +211,10 @@ for (const pm of ["npm", "pnpm"] as const) {
     });
 
     it("the Vitest test passes through @cloudflare/vitest-plugin, with no deprecation banner and no PUBLIC_ORIGIN warning", async () => {
-      const r = ok(await (pm === "npm" ? run("npx", ["--no-install", "vitest", "run"], { cwd: dir }) : run(pnpm, ["exec", "vitest", "run"], { cwd: dir })), "vitest run");
+      const r = ok(
+        await (pm === "npm" ? run("npx", ["--no-install", "vitest", "run"], { cwd: dir }) : run(pnpm, ["exec", "vitest", "run"], { cwd: dir })),
+        "vitest run",
+      );
       const out = r.stdout + r.stderr;
       expect(out).toMatch(/1 passed/);
       expect(out).not.toMatch(/PUBLIC_ORIGIN|vitest-pool-workers|deprecated|renamed/i);
@@ -204,7 +265,12 @@ for (const pm of ["npm", "pnpm"] as const) {
         it("a config with no artifacts binding: one note, then plain wrangler dev serves the Worker", async () => {
           writeFileSync(join(dir, "plain.jsonc"), '{ "name": "plain", "main": "src/index.ts", "compatibility_date": "2026-08-01" }\n');
           const port = await freeLoopbackPort();
-          const child = spawn(node22(), [cli(), "dev", "-c", "plain.jsonc", "--port", String(port), "--ip", "127.0.0.1"], { cwd: dir, env: cleanEnv(), stdio: ["ignore", "pipe", "pipe"], detached: true });
+          const child = spawn(node22(), [cli(), "dev", "-c", "plain.jsonc", "--port", String(port), "--ip", "127.0.0.1"], {
+            cwd: dir,
+            env: cleanEnv(),
+            stdio: ["ignore", "pipe", "pipe"],
+            detached: true,
+          });
           let stderr = "";
           child.stderr!.on("data", (b: Buffer) => (stderr += b.toString()));
           child.stdout!.resume();
@@ -212,7 +278,10 @@ for (const pm of ["npm", "pnpm"] as const) {
           try {
             let body = "";
             for (let i = 0; i < 1200 && !body; i++) {
-              body = await fetch(`http://127.0.0.1:${port}/`).then((r) => r.text(), () => "");
+              body = await fetch(`http://127.0.0.1:${port}/`).then(
+                (r) => r.text(),
+                () => "",
+              );
               if (!body) await new Promise((r) => setTimeout(r, 100));
             }
             expect(body).toBe("scratch worker\n");

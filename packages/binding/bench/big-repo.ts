@@ -61,7 +61,10 @@ class IsolateHeap {
   private constructor(private readonly ws: WebSocket) {
     ws.onmessage = (m) => {
       const msg = JSON.parse(String(m.data)) as { id?: number; result?: { usedSize: number; backingStorageSize?: number } };
-      if (msg.id !== undefined && msg.result) this.waiting.get(msg.id)?.(msg.result), this.waiting.delete(msg.id);
+      if (msg.id !== undefined && msg.result) {
+        this.waiting.get(msg.id)?.(msg.result);
+        this.waiting.delete(msg.id);
+      }
     };
   }
   static async connect(port: number, worker: string): Promise<IsolateHeap> {
@@ -88,7 +91,10 @@ class IsolateHeap {
 let heap: IsolateHeap | undefined;
 
 /** Sample RSS (and the isolate's heap) while `fn` runs; the kernel's high-water mark is reset first and read after. */
-async function watch<T>(pid: number, fn: () => Promise<T>): Promise<{ result: T; start: number; peakSampled: number; peakHwm: number; end: number; seconds: number; heapStart: number; heapPeak: number }> {
+async function watch<T>(
+  pid: number,
+  fn: () => Promise<T>,
+): Promise<{ result: T; start: number; peakSampled: number; peakHwm: number; end: number; seconds: number; heapStart: number; heapPeak: number }> {
   let hwmReset = true;
   try {
     writeFileSync(`/proc/${pid}/clear_refs`, "5");
@@ -150,7 +156,11 @@ async function main() {
           compatibilityDate: "2026-08-01",
           compatibilityFlags: ["nodejs_compat"],
           bindings: { ADMIN_TOKEN: ADMIN, REQUEST_LOG: "off" },
-          durableObjects: { REPO: { className: "RepoObject", useSQLite: true }, NAMESPACE: { className: "NamespaceObject", useSQLite: true }, ACCOUNT: { className: "AccountObject", useSQLite: true } },
+          durableObjects: {
+            REPO: { className: "RepoObject", useSQLite: true },
+            NAMESPACE: { className: "NamespaceObject", useSQLite: true },
+            ACCOUNT: { className: "AccountObject", useSQLite: true },
+          },
         },
       ],
     } as never),
@@ -161,7 +171,11 @@ async function main() {
     const idle = statusKb(pid, "VmRSS");
     if (typeof WebSocket === "function") heap = await IsolateHeap.connect(inspectorPort, "artifacts");
     else console.error("no WebSocket (run with node --experimental-websocket): isolate heap not measured");
-    const res = await fetch(`${url}/client/v4/accounts/local/artifacts/namespaces/big/repos`, { method: "POST", headers: { Authorization: `Bearer ${ADMIN}`, "Content-Type": "application/json" }, body: JSON.stringify({ name: "big" }) });
+    const res = await fetch(`${url}/client/v4/accounts/local/artifacts/namespaces/big/repos`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${ADMIN}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ name: "big" }),
+    });
     const created = ((await res.json()) as { result: { id: string; remote: string; token: string } }).result;
     const auth = ["-c", `http.extraHeader=Authorization: Bearer ${created.token}`, "-c", "http.postBuffer=1048576"];
 
@@ -186,7 +200,9 @@ async function main() {
     const looseKb = Number((await sb.ok(["count-objects", "-v"], { cwd: src })).match(/^size: (\d+)/m)?.[1] ?? 0);
 
     const repoNs = await mf.getDurableObjectNamespace("REPO", "artifacts");
-    const stub = repoNs.get(repoNs.idFromName(`big/${created.id}`)) as unknown as { storageReport(): Promise<{ largestRows: Record<string, number>; liveBytes: number; objects: number; limit: string }> };
+    const stub = repoNs.get(repoNs.idFromName(`big/${created.id}`)) as unknown as {
+      storageReport(): Promise<{ largestRows: Record<string, number>; liveBytes: number; objects: number; limit: string }>;
+    };
     const report = await stub.storageReport();
 
     const dst = sb.path("clone");
@@ -196,11 +212,23 @@ async function main() {
 
     const peak = (w: { peakSampled: number; peakHwm: number }) => Math.max(w.peakSampled, Number.isNaN(w.peakHwm) ? 0 : w.peakHwm);
     console.log(`\nbig repository through one repo Durable Object (workerd via Miniflare, real git)`);
-    console.log(`  data: ${files} random files, ${totalMb} MB in ${pushes} pushes; stored ${mb(report.liveBytes)} in ${report.objects} objects (limit ${report.limit}); client pack ${mb(packBytes + looseKb * 1024)}`);
+    console.log(
+      `  data: ${files} random files, ${totalMb} MB in ${pushes} pushes; stored ${mb(report.liveBytes)} in ${report.objects} objects (limit ${report.limit}); client pack ${mb(packBytes + looseKb * 1024)}`,
+    );
     console.log(`  workerd RSS idle ${mb(idle)}`);
-    pushStats.forEach((w, i) => console.log(`  push ${i + 1}: ${w.seconds.toFixed(1)} s (${((totalMb / pushes) / w.seconds).toFixed(1)} MB/s), isolate heap ${mb(w.heapStart)} -> peak ${mb(w.heapPeak)}; workerd RSS at start ${mb(w.start)}, peak ${mb(peak(w))} (sampled ${mb(w.peakSampled)}, kernel HWM ${Number.isNaN(w.peakHwm) ? "n/a" : mb(w.peakHwm)}), after ${mb(w.end)}`));
-    console.log(`  clone: ${clone.seconds.toFixed(1)} s (${(totalMb / clone.seconds).toFixed(1)} MB/s), isolate heap ${mb(clone.heapStart)} -> peak ${mb(clone.heapPeak)}; workerd RSS at start ${mb(clone.start)}, peak ${mb(peak(clone))} (sampled ${mb(clone.peakSampled)}, kernel HWM ${Number.isNaN(clone.peakHwm) ? "n/a" : mb(clone.peakHwm)}), after ${mb(clone.end)}; same HEAD: ${cloned}, fsck clean`);
-    console.log(`  largest SQLite value per table (limit 2 MB per row): ${Object.entries(report.largestRows).map(([t, n]) => `${t} ${n} B`).join(", ")}`);
+    pushStats.forEach((w, i) =>
+      console.log(
+        `  push ${i + 1}: ${w.seconds.toFixed(1)} s (${(totalMb / pushes / w.seconds).toFixed(1)} MB/s), isolate heap ${mb(w.heapStart)} -> peak ${mb(w.heapPeak)}; workerd RSS at start ${mb(w.start)}, peak ${mb(peak(w))} (sampled ${mb(w.peakSampled)}, kernel HWM ${Number.isNaN(w.peakHwm) ? "n/a" : mb(w.peakHwm)}), after ${mb(w.end)}`,
+      ),
+    );
+    console.log(
+      `  clone: ${clone.seconds.toFixed(1)} s (${(totalMb / clone.seconds).toFixed(1)} MB/s), isolate heap ${mb(clone.heapStart)} -> peak ${mb(clone.heapPeak)}; workerd RSS at start ${mb(clone.start)}, peak ${mb(peak(clone))} (sampled ${mb(clone.peakSampled)}, kernel HWM ${Number.isNaN(clone.peakHwm) ? "n/a" : mb(clone.peakHwm)}), after ${mb(clone.end)}; same HEAD: ${cloned}, fsck clean`,
+    );
+    console.log(
+      `  largest SQLite value per table (limit 2 MB per row): ${Object.entries(report.largestRows)
+        .map(([t, n]) => `${t} ${n} B`)
+        .join(", ")}`,
+    );
     const over = Object.values(report.largestRows).some((n) => n > 2_000_000);
     console.log(`  rows over 2 MB: ${over ? "YES" : "none"}`);
     const heapPeak = Math.max(clone.heapPeak, ...pushStats.map((w) => w.heapPeak));

@@ -42,7 +42,11 @@ const pct = (xs: number[], p: number) => (xs.length ? [...xs].sort((a, b) => a -
 async function main() {
   const state = await mkdtemp(join(tmpdir(), "load-bench-"));
   const sb = await GitSandbox.create("load-bench-git-");
-  const child = spawn(process.execPath, [join(packageRoot, "test/support/child-service.mjs"), state, JSON.stringify({ ADMIN_TOKEN: ADMIN, REQUEST_LOG: "off" })], { detached: true, stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(
+    process.execPath,
+    [join(packageRoot, "test/support/child-service.mjs"), state, JSON.stringify({ ADMIN_TOKEN: ADMIN, REQUEST_LOG: "off" })],
+    { detached: true, stdio: ["ignore", "pipe", "inherit"] },
+  );
   const url = await new Promise<string>((res, rej) => {
     let out = "";
     child.stdout!.on("data", (d: Buffer) => {
@@ -54,7 +58,10 @@ async function main() {
   });
   const base = `${url}/client/v4/accounts/local/artifacts/namespaces/load`;
   const rest = async (path: string, init: RequestInit = {}) => {
-    const r = await fetch(`${base}${path}`, { ...init, headers: { Authorization: `Bearer ${ADMIN}`, "Content-Type": "application/json", ...(init.headers as Record<string, string>) } });
+    const r = await fetch(`${base}${path}`, {
+      ...init,
+      headers: { Authorization: `Bearer ${ADMIN}`, "Content-Type": "application/json", ...(init.headers as Record<string, string>) },
+    });
     const body = (await r.json()) as { success: boolean; result: any };
     if (!r.ok || !body.success) throw new Error(`${init.method ?? "GET"} ${path}: ${r.status}`);
     return body.result;
@@ -116,7 +123,8 @@ async function main() {
     console.log(`load: ${clients} clients, ${seconds} s, mixed REST and Git against a child service (Node + workerd)`);
     console.log(`  operations ${all.length}, throughput ${f(all.length / seconds)} ops/s, errors ${errors}`);
     console.log(`  latency ms: p50 ${f(pct(all, 50))}, p99 ${f(pct(all, 99))}`);
-    for (const [k, xs] of [...lat.entries()].sort()) console.log(`    ${k.padEnd(14)} n=${String(xs.length).padStart(5)}  p50 ${f(pct(xs, 50)).padStart(7)}  p99 ${f(pct(xs, 99)).padStart(7)}`);
+    for (const [k, xs] of [...lat.entries()].sort())
+      console.log(`    ${k.padEnd(14)} n=${String(xs.length).padStart(5)}  p50 ${f(pct(xs, 50)).padStart(7)}  p99 ${f(pct(xs, 99)).padStart(7)}`);
     console.log(`  service RSS MiB: before ${f(rssBefore)}, after ${f(rssAfter)}`);
     for (const e of firstErrors) console.log(`  error: ${e}`);
     if (errors > 0) process.exitCode = 1;

@@ -22,7 +22,11 @@ const concurrency = Number(arg("concurrency") ?? 32);
 const ADMIN = "bench-admin-token";
 const script = arg("worker") ? resolve(arg("worker")!) : join(root, "dist/worker.js");
 
-type Art = { create(n: string): Promise<{ id: string }>; get(n: string): Promise<{ createToken(s: string, t: number): Promise<unknown>; info(): Promise<unknown> }>; list(o: { limit: number; cursor?: string }): Promise<{ cursor?: string; total: number }> };
+type Art = {
+  create(n: string): Promise<{ id: string }>;
+  get(n: string): Promise<{ createToken(s: string, t: number): Promise<unknown>; info(): Promise<unknown> }>;
+  list(o: { limit: number; cursor?: string }): Promise<{ cursor?: string; total: number }>;
+};
 
 /** JSRPC stubs hold resources on both sides until disposed. */
 const dispose = (x: unknown) => (x as { [Symbol.dispose]?: () => void })[Symbol.dispose]?.();
@@ -47,9 +51,19 @@ async function main() {
           compatibilityDate: "2026-08-01",
           compatibilityFlags: ["nodejs_compat"],
           bindings: { ADMIN_TOKEN: ADMIN, REQUEST_LOG: "off", PUBLIC_ORIGIN: "http://127.0.0.1:8787" },
-          durableObjects: { REPO: { className: "RepoObject", useSQLite: true }, NAMESPACE: { className: "NamespaceObject", useSQLite: true }, ACCOUNT: { className: "AccountObject", useSQLite: true } },
+          durableObjects: {
+            REPO: { className: "RepoObject", useSQLite: true },
+            NAMESPACE: { className: "NamespaceObject", useSQLite: true },
+            ACCOUNT: { className: "AccountObject", useSQLite: true },
+          },
         },
-        { name: "consumer", modules: true, script: "export default { fetch() { return new Response('') } }", compatibilityDate: "2026-08-01", serviceBindings: { ARTIFACTS: { name: "artifacts", entrypoint: "ArtifactsBinding", props: { namespace: "scale" } } } },
+        {
+          name: "consumer",
+          modules: true,
+          script: "export default { fetch() { return new Response('') } }",
+          compatibilityDate: "2026-08-01",
+          serviceBindings: { ARTIFACTS: { name: "artifacts", entrypoint: "ArtifactsBinding", props: { namespace: "scale" } } },
+        },
       ],
     } as never),
   );
@@ -58,7 +72,9 @@ async function main() {
   const rest = async (path: string, retry = 2): Promise<unknown[]> => {
     let r: Awaited<ReturnType<typeof mf.dispatchFetch>>;
     try {
-      r = await mf.dispatchFetch(`http://localhost/client/v4/accounts/local/artifacts/namespaces/scale${path}`, { headers: { Authorization: `Bearer ${ADMIN}` } });
+      r = await mf.dispatchFetch(`http://localhost/client/v4/accounts/local/artifacts/namespaces/scale${path}`, {
+        headers: { Authorization: `Bearer ${ADMIN}` },
+      });
     } catch (e) {
       // undici may reuse a keep-alive socket the server just closed ("other side closed"): retry.
       if (retry > 0) return rest(path, retry - 1);
@@ -88,7 +104,10 @@ async function main() {
     );
     count = target;
     const n = target - start;
-    if (n > 0) console.error(`  filled ${n} repos in ${((performance.now() - t0) / 1000).toFixed(1)} s (${((performance.now() - t0) / n).toFixed(2)} ms/create at concurrency ${concurrency})`);
+    if (n > 0)
+      console.error(
+        `  filled ${n} repos in ${((performance.now() - t0) / 1000).toFixed(1)} s (${((performance.now() - t0) / n).toFixed(2)} ms/create at concurrency ${concurrency})`,
+      );
   };
   const measure = async (n: number, f: (i: number) => Promise<unknown>): Promise<Stat> => {
     const times: number[] = [];

@@ -93,7 +93,11 @@ function options(side: Side, persist: string, port: number) {
     compatibilityDate: COMPAT,
     compatibilityFlags: ["nodejs_compat"],
     bindings: { ADMIN_TOKEN: "bench-admin", REQUEST_LOG: "off", PUBLIC_ORIGIN: `http://127.0.0.1:${port}` },
-    durableObjects: { REPO: { className: "RepoObject", useSQLite: true }, NAMESPACE: { className: "NamespaceObject", useSQLite: true }, ACCOUNT: { className: "AccountObject", useSQLite: true } },
+    durableObjects: {
+      REPO: { className: "RepoObject", useSQLite: true },
+      NAMESPACE: { className: "NamespaceObject", useSQLite: true },
+      ACCOUNT: { className: "AccountObject", useSQLite: true },
+    },
   };
   return convertV4MiniflareOptions({
     host: "127.0.0.1",
@@ -228,16 +232,23 @@ async function main() {
   await rm(work, { recursive: true, force: true });
 
   console.log(`\nbinding calls, timed inside the consumer Worker (ms; ratio = ours / official, of the means)`);
-  console.log(`${"call".padEnd(24)} ${"ours mean".padStart(10)} ${"p50".padStart(7)} ${"p95".padStart(7)}   ${"official mean".padStart(13)} ${"p50".padStart(7)} ${"p95".padStart(7)}   ratio`);
+  console.log(
+    `${"call".padEnd(24)} ${"ours mean".padStart(10)} ${"p50".padStart(7)} ${"p95".padStart(7)}   ${"official mean".padStart(13)} ${"p50".padStart(7)} ${"p95".padStart(7)}   ratio`,
+  );
   const stat = (x: Samples) => ({ mean: x.total / x.times.length, p50: median(x.times), p95: quantile(x.times, 0.95), n: x.times.length });
   for (const [op, s] of Object.entries(calls)) {
     const o = stat(s.ours);
     const f = stat(s.official);
-    console.log(`${op.padEnd(24)} ${fmt(o.mean).padStart(10)} ${fmt(o.p50).padStart(7)} ${fmt(o.p95).padStart(7)}   ${fmt(f.mean).padStart(13)} ${fmt(f.p50).padStart(7)} ${fmt(f.p95).padStart(7)}   ${ratio(o.mean, f.mean)}  (n=${o.n})`);
+    console.log(
+      `${op.padEnd(24)} ${fmt(o.mean).padStart(10)} ${fmt(o.p50).padStart(7)} ${fmt(o.p95).padStart(7)}   ${fmt(f.mean).padStart(13)} ${fmt(f.p50).padStart(7)} ${fmt(f.p95).padStart(7)}   ${ratio(o.mean, f.mean)}  (n=${o.n})`,
+    );
   }
-  console.log(`\ngit CLI against each remote: ${src.files} files, ${(src.treeBytes / 1e6).toFixed(1)} MB, ${src.commits} commits; medians of ${rounds * (reps + 1)} pushes and of each clone (ms)`);
+  console.log(
+    `\ngit CLI against each remote: ${src.files} files, ${(src.treeBytes / 1e6).toFixed(1)} MB, ${src.commits} commits; medians of ${rounds * (reps + 1)} pushes and of each clone (ms)`,
+  );
   console.log(`${"operation".padEnd(30)} ${"ours".padStart(8)} ${"official".padStart(9)}   ratio`);
-  for (const [op, s] of Object.entries(gitTimes)) console.log(`${op.padEnd(30)} ${fmt(median(s.ours)).padStart(8)} ${fmt(median(s.official)).padStart(9)}   ${ratio(median(s.ours), median(s.official))}`);
+  for (const [op, s] of Object.entries(gitTimes))
+    console.log(`${op.padEnd(30)} ${fmt(median(s.ours)).padStart(8)} ${fmt(median(s.official)).padStart(9)}   ${ratio(median(s.ours), median(s.official))}`);
   console.log(`\nMiniflare ready (new Miniflare → ready, median of ${rounds}): ours ${fmt(median(ready.ours))} ms, official ${fmt(median(ready.official))} ms`);
 
   await mkdir(join(root, ".bench"), { recursive: true });

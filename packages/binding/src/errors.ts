@@ -1,7 +1,7 @@
 /**
- * ArtifactsError: one table of codes (contract §3.5), one class, one mapping to each wire
+ * ArtifactsError: one table of codes (docs/contract.md "Error codes"), one class, one mapping to each wire
  * (REST envelope, Git pkt-line/HTTP). CREATE_IN_PROGRESS has no documented number; 10301 fits
- * the 103xx in-progress family (contract §11.7) and is our documented guess.
+ * the 103xx in-progress family (docs/contract.md "Open questions" 7) and is our documented guess.
  */
 import { log, redact } from "./util/log.js";
 
@@ -93,7 +93,8 @@ export function toArtifactsError(e: unknown): ArtifactsError {
   if (e instanceof ArtifactsError) return e;
   // Errors rebuilt after crossing a Durable Object RPC hop keep name/code but not the class.
   const x = e as { name?: string; code?: string; message?: string };
-  if (x && x.name === "ArtifactsError" && typeof x.code === "string" && x.code in ERROR_CODES) return new ArtifactsError(x.code as ArtifactsErrorCode, x.message ?? "");
+  if (x && x.name === "ArtifactsError" && typeof x.code === "string" && x.code in ERROR_CODES)
+    return new ArtifactsError(x.code as ArtifactsErrorCode, x.message ?? "");
   log("error", "internal error", { error: redact(e instanceof Error ? (e.stack ?? e.message) : String(e)) });
   return internalError();
 }

@@ -1,5 +1,5 @@
 /**
- * The contract's limits (§6.3, §8), enforced in our code because local workerd enforces none of
+ * The contract's limits (docs/contract.md "Git request checks", "Limits"), enforced in our code because local workerd enforces none of
  * them. Each is configurable through the Worker's variables; docs/self-hosting.md lists them.
  */
 import type { Env } from "./env.js";
@@ -7,7 +7,7 @@ import type { Env } from "./env.js";
 export const MiB = 1024 * 1024;
 export const GiB = 1024 * MiB;
 
-/** Repos created on or after this day may hold 1 GB; older ones 10 GB (contract §8). */
+/** Repos created on or after this day may hold 1 GB; older ones 10 GB (docs/contract.md "Limits"). */
 const SMALLER_REPOS_FROM = Date.parse("2026-09-29T00:00:00Z");
 
 /** A positive integer variable, or the default when it is unset, empty or not a number. */
@@ -22,11 +22,11 @@ export interface RepoLimits {
   maxRepoBytes: number;
   /** Largest object a push, import or fork may bring (MAX_PUSH_OBJECT_BYTES; 32 MiB). */
   maxObjectBytes: number;
-  /** Largest Git request body (MAX_GIT_BODY_BYTES; 256 MiB, contract §8). */
+  /** Largest Git request body (MAX_GIT_BODY_BYTES; 256 MiB, docs/contract.md "Limits"). */
   maxGitBodyBytes: number;
 }
 
-/** Largest Git request body (contract §8: 256 MiB); the Git route checks a declared length after authorization. */
+/** Largest Git request body (docs/contract.md "Limits": 256 MiB); the Git route checks a declared length after authorization. */
 export function gitBodyLimit(env: Env): number {
   return intVar(env.MAX_GIT_BODY_BYTES, 256 * MiB);
 }
@@ -45,7 +45,7 @@ export interface RateLimit {
   windowMs: number;
 }
 
-/** The documented rate of both the control plane and Git: 2,000 requests per 10 s per namespace (contract §8). */
+/** The documented rate of both the control plane and Git: 2,000 requests per 10 s per namespace (docs/contract.md "Limits"). */
 export const DEFAULT_RATE: RateLimit = { requests: 2000, windowMs: 10_000 };
 
 /**
@@ -67,6 +67,9 @@ export function formatBytes(n: number): string {
   const units = ["bytes", "KiB", "MiB", "GiB", "TiB"];
   let i = 0;
   let v = n;
-  while (v >= 1024 && i < units.length - 1 && v % 1024 === 0) (v /= 1024), i++;
+  while (v >= 1024 && i < units.length - 1 && v % 1024 === 0) {
+    v /= 1024;
+    i++;
+  }
   return `${v} ${units[i]}`;
 }

@@ -1,5 +1,5 @@
 /**
- * The contract's rule for repo and namespace names (§2.1), with no dependencies, so the emulator
+ * The contract's rule for repo and namespace names (docs/contract.md "Names"), with no dependencies, so the emulator
  * can check the namespaces of a wrangler config at startup with the service's own rule
  * (`@artifacts-emulator/binding/names`, built to dist/names.js).
  */
@@ -10,7 +10,7 @@ export function isValidName(name: unknown): name is string {
   return typeof name === "string" && name.length <= MAX_NAME_LENGTH && NAME_RE.test(name);
 }
 
-/** The simulator's startup error for a bad local namespace (§2.1), shared by the binding and the emulator. */
+/** The simulator's startup error for a bad local namespace (docs/contract.md "Names"), shared by the binding and the emulator. */
 export function invalidNamespaceMessage(namespace: unknown): string {
   return `Invalid local Artifacts namespace: ${typeof namespace === "string" ? namespace : JSON.stringify(namespace)}`;
 }

@@ -6,7 +6,15 @@
 import type { Env, RepoMeta } from "./env.js";
 import { ArtifactsError, denied, invalidInput, isArtifactsError, repoNotFound, toArtifactsError } from "./errors.js";
 import { authorize, principalLabel, type Action, type Principal, type Resource } from "./auth/policy.js";
-import { inProgressError, type AuditEntry, type EventSpec, type NamespaceObject, type PendingStatus, type RepoRecord, type SortKey } from "./namespace/namespace-object.js";
+import {
+  inProgressError,
+  type AuditEntry,
+  type EventSpec,
+  type NamespaceObject,
+  type PendingStatus,
+  type RepoRecord,
+  type SortKey,
+} from "./namespace/namespace-object.js";
 import type { CreatedToken, RepoObject } from "./repo/repo-object.js";
 import { nowIso, randomId } from "./util/ids.js";
 import { checkRepoName, checkRepoOptions, checkScope, checkTokenOrId, checkTtl, optObject, optString, checkListLimit, TTL_DEFAULT } from "./validate.js";
@@ -77,7 +85,9 @@ export class NamespaceService {
       return r;
     } catch (e) {
       const err = toArtifactsError(e);
-      await this.ns().audit({ principal: this.label, action, resource, outcome: "error", detail: `${err.code}: ${err.message}` }).catch(() => {});
+      await this.ns()
+        .audit({ principal: this.label, action, resource, outcome: "error", detail: `${err.code}: ${err.message}` })
+        .catch(() => {});
       throw err;
     }
   }
@@ -110,7 +120,10 @@ export class NamespaceService {
   ): Promise<{ final: RepoMeta; token: CreatedToken }> {
     const ns = this.ns();
     const { staleId } = await ns.reserve(this.namespace, meta, status);
-    if (staleId) await this.repo(staleId).destroy().catch(() => {});
+    if (staleId)
+      await this.repo(staleId)
+        .destroy()
+        .catch(() => {});
     const stub = this.repo(meta.id);
     try {
       const token = await stub.initWithToken(meta, "write", TTL_DEFAULT);
@@ -151,9 +164,23 @@ export class NamespaceService {
     return this.ns().listEvents(q);
   }
 
-  private newMeta(name: string, o: { description?: string | undefined; readOnly?: boolean | undefined; defaultBranch?: string | undefined; source?: string | null }): RepoMeta {
+  private newMeta(
+    name: string,
+    o: { description?: string | undefined; readOnly?: boolean | undefined; defaultBranch?: string | undefined; source?: string | null },
+  ): RepoMeta {
     const now = nowIso();
-    return { id: randomId(), name, namespace: this.namespace, description: o.description ?? null, defaultBranch: o.defaultBranch ?? "main", createdAt: now, updatedAt: now, lastPushAt: null, source: o.source ?? null, readOnly: o.readOnly ?? false };
+    return {
+      id: randomId(),
+      name,
+      namespace: this.namespace,
+      description: o.description ?? null,
+      defaultBranch: o.defaultBranch ?? "main",
+      createdAt: now,
+      updatedAt: now,
+      lastPushAt: null,
+      source: o.source ?? null,
+      readOnly: o.readOnly ?? false,
+    };
   }
 
   private result(meta: RepoMeta, token: string): CreateRepoResult {
@@ -180,7 +207,7 @@ export class NamespaceService {
     this.authz("repo.import");
     if (!params || typeof params !== "object") throw invalidInput("Artifacts import options are required");
     const p = params as { source?: unknown; target?: unknown };
-    // The simulator checks the target name first, then the URL, then the depth (contract §3.2).
+    // The simulator checks the target name first, then the URL, then the depth (docs/contract.md "Namespace methods").
     const target = (p.target && typeof p.target === "object" ? p.target : {}) as { name?: unknown; opts?: unknown };
     const n = checkRepoName(target.name);
     const src = (p.source && typeof p.source === "object" ? p.source : {}) as { url?: unknown; branch?: unknown; depth?: unknown };
@@ -192,9 +219,11 @@ export class NamespaceService {
       throw invalidInput("Invalid source.url: must be a valid URL.");
     }
     // ALLOW_HTTP_IMPORT (local use) admits plain http: too, never another scheme.
-    if (url.protocol !== "https:" && !(url.protocol === "http:" && (this.env as { ALLOW_HTTP_IMPORT?: string }).ALLOW_HTTP_IMPORT)) throw invalidInput("Invalid source.url: must be an HTTPS URL.");
+    if (url.protocol !== "https:" && !(url.protocol === "http:" && (this.env as { ALLOW_HTTP_IMPORT?: string }).ALLOW_HTTP_IMPORT))
+      throw invalidInput("Invalid source.url: must be an HTTPS URL.");
     const branch = optString(src.branch, "Invalid source.branch: must be a string.");
-    if (src.depth !== undefined && (typeof src.depth !== "number" || !Number.isSafeInteger(src.depth) || src.depth < 1)) throw invalidInput("Invalid source.depth: must be a positive integer.");
+    if (src.depth !== undefined && (typeof src.depth !== "number" || !Number.isSafeInteger(src.depth) || src.depth < 1))
+      throw invalidInput("Invalid source.depth: must be a positive integer.");
     const depth = src.depth as number | undefined;
     // import's target.opts may be null, like the simulator's `target.opts ?? {}`
     const { description, readOnly } = checkRepoOptions(target.opts ?? undefined);
@@ -211,10 +240,16 @@ export class NamespaceService {
       const { final, token } = await this.provision(
         meta,
         ok,
-        (m, tok) => [{ type: "cf.artifacts.repo.imported", meta: m, payload: { sourceUrl: clean.href, branch: branch ?? m.defaultBranch } }, this.tokenCreatedEvent(m, tok)],
+        (m, tok) => [
+          { type: "cf.artifacts.repo.imported", meta: m, payload: { sourceUrl: clean.href, branch: branch ?? m.defaultBranch } },
+          this.tokenCreatedEvent(m, tok),
+        ],
         async (stub) => {
-          const { defaultBranch, shallow } = await importRepo(stub, url, { ...(branch !== undefined ? { branch } : {}), ...(depth !== undefined ? { depth } : {}) });
-          // Like the simulator, updatedAt is when the import completed (contract §3.4).
+          const { defaultBranch, shallow } = await importRepo(stub, url, {
+            ...(branch !== undefined ? { branch } : {}),
+            ...(depth !== undefined ? { depth } : {}),
+          });
+          // Like the simulator, updatedAt is when the import completed (docs/contract.md "Result shapes").
           const updatedAt = nowIso();
           await stub.importDone(updatedAt, shallow);
           return { defaultBranch, updatedAt };
@@ -243,18 +278,29 @@ export class NamespaceService {
       const refs = defaultBranchOnly ? srcRefs.refs.filter((r) => r.name === head) : srcRefs.refs;
       const meta = this.newMeta(n, { description, readOnly, defaultBranch: branch, source: `artifacts:${this.namespace}/${src.name}` });
       let objects = 0;
-      const forked = (m: RepoMeta): EventSpec => ({ type: "cf.artifacts.repo.forked", meta: m, payload: { namespace: this.namespace, repoName: m.name, ...repoFields(m) }, source: { namespace: this.namespace, repoName: src.name } });
-      const { token } = await this.provision(meta, ok, (m, tok) => [forked(m), this.tokenCreatedEvent(m, tok)], async (stub) => {
-        try {
-          const exp = await srcStub.exportPack(refs.map((r) => r.name));
-          objects = (await stub.ingestPack(exp.pack, exp.refs, head)).objects;
-          if (exp.shallow.length) await stub.setShallow(exp.shallow);
-        } catch (e) {
-          if (isArtifactsError(e)) throw e;
-          log("error", "fork failed", { namespace: this.namespace, error: redact(String(e)) });
-          throw new ArtifactsError("INTERNAL_ERROR", "Unable to fork Artifacts repository");
-        }
-      }, "forking");
+      const forked = (m: RepoMeta): EventSpec => ({
+        type: "cf.artifacts.repo.forked",
+        meta: m,
+        payload: { namespace: this.namespace, repoName: m.name, ...repoFields(m) },
+        source: { namespace: this.namespace, repoName: src.name },
+      });
+      const { token } = await this.provision(
+        meta,
+        ok,
+        (m, tok) => [forked(m), this.tokenCreatedEvent(m, tok)],
+        async (stub) => {
+          try {
+            const exp = await srcStub.exportPack(refs.map((r) => r.name));
+            objects = (await stub.ingestPack(exp.pack, exp.refs, head)).objects;
+            if (exp.shallow.length) await stub.setShallow(exp.shallow);
+          } catch (e) {
+            if (isArtifactsError(e)) throw e;
+            log("error", "fork failed", { namespace: this.namespace, error: redact(String(e)) });
+            throw new ArtifactsError("INTERNAL_ERROR", "Unable to fork Artifacts repository");
+          }
+        },
+        "forking",
+      );
       recorded();
       return { ...this.result(meta, token.plaintext), objects };
     });
@@ -305,7 +351,11 @@ export class NamespaceService {
       if (!r) throw repoNotFound(name);
       const tok = r.token;
       try {
-        await this.ns().record({ tokens: [{ id: tok.id, repoId: id, expiresAt: tok.expiresAt }], audit: ok, events: [{ type: "cf.artifacts.repo.token.created", meta: r.meta, payload: { tokenId: tok.id, scope: tok.scope, expiresAt: tok.expiresAt } }] });
+        await this.ns().record({
+          tokens: [{ id: tok.id, repoId: id, expiresAt: tok.expiresAt }],
+          audit: ok,
+          events: [{ type: "cf.artifacts.repo.token.created", meta: r.meta, payload: { tokenId: tok.id, scope: tok.scope, expiresAt: tok.expiresAt } }],
+        });
       } catch (e) {
         // Never handed out: take it back so no token exists without its index entry and event.
         await stub.discardToken(tok.id).catch(() => {});

@@ -1,4 +1,4 @@
-/** Input rules of the contract (§2, §3.2, §3.3), as pure functions that throw ArtifactsError. */
+/** Input rules of the contract (docs/contract.md "Names", "Namespace methods", "Repo handle"), as pure functions that throw ArtifactsError. */
 import { invalidInput, invalidRepoName, ArtifactsError } from "./errors.js";
 import { isTokenShaped } from "./util/tokens.js";
 import { isValidName } from "./names.js";
@@ -101,7 +101,7 @@ export function checkLogOpts(opts: unknown): { ref: string; limit: number; offse
   let limit = 50;
   if (o.limit !== undefined) {
     if (typeof o.limit !== "number" || !Number.isInteger(o.limit) || o.limit < 1) throw invalidInput("Invalid limit: must be a positive integer.");
-    limit = Math.min(o.limit, 1000); // contract §3.3: silently capped
+    limit = Math.min(o.limit, 1000); // docs/contract.md "Repo handle": silently capped
   }
   let offset = 0;
   if (o.offset !== undefined) {
@@ -111,14 +111,14 @@ export function checkLogOpts(opts: unknown): { ref: string; limit: number; offse
   return { ref, limit, offset };
 }
 
-/** A revokeToken argument: a 16-character token id or a well-formed token (contract §3.3, §4). */
+/** A revokeToken argument: a 16-character token id or a well-formed token (docs/contract.md "Repo handle", "Repo tokens"). */
 export function checkTokenOrId(v: unknown): string {
   if (typeof v !== "string" || !(TOKEN_ID_RE.test(v) || isTokenShaped(v))) throw invalidInput("Invalid tokenOrId: must be a token id or artifact token.");
   return v;
 }
 export const TOKEN_ID_RE = /^[0-9a-z]{16}$/;
 
-/** readFile's arguments (contract §3.3): a non-empty ref and path. */
+/** readFile's arguments (docs/contract.md "Repo handle"): a non-empty ref and path. */
 export function checkFileArgs(args: unknown): { ref: string; path: string } {
   const a = (args ?? {}) as { ref?: unknown; path?: unknown };
   if (typeof a.ref !== "string" || a.ref === "") throw invalidInput("Invalid ref: ref required.");
@@ -126,28 +126,30 @@ export function checkFileArgs(args: unknown): { ref: string; path: string } {
   return { ref: a.ref, path: a.path };
 }
 
-/** readFile path normalisation (contract §3.3): undefined means "return null". */
+/** readFile path normalisation (docs/contract.md "Repo handle"): undefined means "return null". */
 export function normalizePath(path: string): string | undefined {
   const parts = path.split("/").filter((s) => s !== "" && s !== ".");
   if (parts.length === 0 || parts.includes("..")) return undefined;
   return parts.join("/");
 }
 
-/** Scopes of a repo token (contract §3.3) and of a local REST API token (docs/contract-choices.md). */
+/** Scopes of a repo token (docs/contract.md "Repo handle") and of a local REST API token (docs/contract-choices.md). */
 export const REPO_TOKEN_SCOPES = ["read", "write"] as const;
 export const API_TOKEN_SCOPES = ["artifacts:read", "artifacts:write"] as const;
 export const API_TOKEN_TTL_MIN = 60;
 
 export function checkApiTokenScopes(scopes: unknown): Array<(typeof API_TOKEN_SCOPES)[number]> {
   const list = (Array.isArray(scopes) ? scopes : ["artifacts:read"]) as unknown[];
-  if (list.length === 0 || list.some((s) => !(API_TOKEN_SCOPES as readonly unknown[]).includes(s))) throw invalidInput("Invalid scopes: use artifacts:read and/or artifacts:write.");
+  if (list.length === 0 || list.some((s) => !(API_TOKEN_SCOPES as readonly unknown[]).includes(s)))
+    throw invalidInput("Invalid scopes: use artifacts:read and/or artifacts:write.");
   return [...new Set(list)] as Array<(typeof API_TOKEN_SCOPES)[number]>;
 }
 
 /** An API token's lifetime: null (no expiry) or whole seconds, at least API_TOKEN_TTL_MIN. */
 export function checkApiTokenTtl(ttl: unknown): number | null {
   if (ttl === undefined || ttl === null) return null;
-  if (typeof ttl !== "number" || !Number.isInteger(ttl) || ttl < API_TOKEN_TTL_MIN) throw invalidInput(`Invalid ttl: must be an integer of at least ${API_TOKEN_TTL_MIN} seconds.`);
+  if (typeof ttl !== "number" || !Number.isInteger(ttl) || ttl < API_TOKEN_TTL_MIN)
+    throw invalidInput(`Invalid ttl: must be an integer of at least ${API_TOKEN_TTL_MIN} seconds.`);
   return ttl;
 }
 

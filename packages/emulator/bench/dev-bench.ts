@@ -39,10 +39,10 @@ const WORKER = `export default {
 `;
 
 function config(kind: Kind): string {
-  const artifacts = kind === "none" ? "" : `, "artifacts": [{ "binding": "ARTIFACTS", "namespace": "default"${kind === "official" ? `, "remote": false` : ""} }]`;
+  const artifacts =
+    kind === "none" ? "" : `, "artifacts": [{ "binding": "ARTIFACTS", "namespace": "default"${kind === "official" ? `, "remote": false` : ""} }]`;
   return `{ "name": "bench-consumer", "main": "src/index.js", "compatibility_date": "2026-08-01"${artifacts} }\n`;
 }
-
 
 /** RSS (kB) of pid and all its descendants, from /proc. */
 function treeRssKb(root: number): number {
@@ -144,13 +144,17 @@ async function main() {
   const node22 = existsSync(repoNode) ? repoNode : process.execPath;
   const kinds: Kind[] = ["ours", "official", "none"];
   const samples: Record<Kind, Sample[]> = { ours: [], official: [], none: [] };
-  console.log(`wrangler dev start and memory: ${rounds} rounds, order rotating; wrangler ${JSON.parse(readFileSync(join(wranglerPaths(here).dir, "package.json"), "utf8")).version}`);
+  console.log(
+    `wrangler dev start and memory: ${rounds} rounds, order rotating; wrangler ${JSON.parse(readFileSync(join(wranglerPaths(here).dir, "package.json"), "utf8")).version}`,
+  );
   for (let r = 0; r < rounds; r++) {
     const order = kinds.map((_, i) => kinds[(i + r) % kinds.length]!);
     for (const k of order) {
       const s = await runOnce(k, node22);
       samples[k].push(s);
-      console.log(`  round ${r + 1} ${k.padEnd(8)} ready ${s.readyMs.toFixed(0)} ms${s.createMs ? `, first create() ${s.createMs.toFixed(0)} ms` : ""}, RSS ${s.rssMb.toFixed(0)} MB`);
+      console.log(
+        `  round ${r + 1} ${k.padEnd(8)} ready ${s.readyMs.toFixed(0)} ms${s.createMs ? `, first create() ${s.createMs.toFixed(0)} ms` : ""}, RSS ${s.rssMb.toFixed(0)} MB`,
+      );
     }
   }
   const row = (k: Kind, label: string) => {
@@ -167,7 +171,9 @@ async function main() {
   for (const k of ["ours", "official"] as const) {
     const ready = median(samples[k].map((s) => s.readyMs)) - base.ready;
     const rss = median(samples[k].map((s) => s.rssMb)) - base.rss;
-    console.log(`${k === "ours" ? "ours    " : "official"} adds ${ready >= 0 ? "+" : ""}${ready.toFixed(0)} ms start and ${rss >= 0 ? "+" : ""}${rss.toFixed(0)} MB over no artifacts block`);
+    console.log(
+      `${k === "ours" ? "ours    " : "official"} adds ${ready >= 0 ? "+" : ""}${ready.toFixed(0)} ms start and ${rss >= 0 ? "+" : ""}${rss.toFixed(0)} MB over no artifacts block`,
+    );
   }
 }
 

@@ -26,7 +26,12 @@ import { run, treeRss, RssSampler } from "../../git/bench/proc";
 
 type Kind = "dev" | "official" | "start" | "traces";
 const KINDS: Kind[] = ["dev", "official", "start", "traces"];
-const LABEL: Record<Kind, string> = { dev: "artifacts-emulator dev", official: "wrangler dev, official", start: "artifacts-emulator start", traces: "dev, X_LOCAL_OBSERVABILITY=true" };
+const LABEL: Record<Kind, string> = {
+  dev: "artifacts-emulator dev",
+  official: "wrangler dev, official",
+  start: "artifacts-emulator start",
+  traces: "dev, X_LOCAL_OBSERVABILITY=true",
+};
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(emulatorPackageDir(), "../..");
@@ -130,7 +135,10 @@ async function runOnce(kind: Kind, node22: string, src: BenchRepo, round: number
   mkdirSync(join(dir, "src"));
   writeFileSync(join(dir, "src", "index.js"), WORKER);
   const official = kind === "official" ? `, "remote": false` : "";
-  writeFileSync(join(dir, "wrangler.jsonc"), `{ "name": "bench-consumer", "main": "src/index.js", "compatibility_date": "2026-08-01", "artifacts": [{ "binding": "ARTIFACTS", "namespace": "default"${official} }] }\n`);
+  writeFileSync(
+    join(dir, "wrangler.jsonc"),
+    `{ "name": "bench-consumer", "main": "src/index.js", "compatibility_date": "2026-08-01", "artifacts": [{ "binding": "ARTIFACTS", "namespace": "default"${official} }] }\n`,
+  );
   mkdirSync(join(dir, "node_modules"));
   symlinkSync(wranglerPaths(here).dir, join(dir, "node_modules", "wrangler"));
   const state = join(dir, "state");
@@ -156,7 +164,13 @@ async function runOnce(kind: Kind, node22: string, src: BenchRepo, round: number
         return { remote: j.remote, token: j.token };
       }
       let got: { remote: string; token: string } | undefined;
-      if (!(await until(async () => ((got = (await (await fetch(`${origin}/repo?name=${name}`)).json()) as { remote: string; token: string }), !!got.remote), 60_000))) throw new Error(`${kind}: create() failed`);
+      if (
+        !(await until(
+          async () => ((got = (await (await fetch(`${origin}/repo?name=${name}`)).json()) as { remote: string; token: string }), !!got.remote),
+          60_000,
+        ))
+      )
+        throw new Error(`${kind}: create() failed`);
       return got!;
     };
     // One repo first so every side has loaded its service (the official one starts its sidecar lazily).
@@ -220,7 +234,9 @@ async function main() {
   const src = await ensureRepo(join(repoRoot, "packages", "git", ".bench"), gitEnv);
   const only = argOf("only", "").split(",").filter(Boolean) as Kind[];
   const kinds = only.length ? KINDS.filter((k) => only.includes(k)) : KINDS.filter((k) => k !== "traces" || process.argv.includes("--traces"));
-  console.log(`git through dev: ${src.files} files, ${(src.treeBytes / 1e6).toFixed(1)} MB, ${src.commits} commits (git's pack ${(src.packBytes / 2 ** 20).toFixed(1)} MB); ${rounds} rounds x ${reps} repos, order rotating; wrangler ${JSON.parse(readFileSync(join(wranglerPaths(here).dir, "package.json"), "utf8")).version}`);
+  console.log(
+    `git through dev: ${src.files} files, ${(src.treeBytes / 1e6).toFixed(1)} MB, ${src.commits} commits (git's pack ${(src.packBytes / 2 ** 20).toFixed(1)} MB); ${rounds} rounds x ${reps} repos, order rotating; wrangler ${JSON.parse(readFileSync(join(wranglerPaths(here).dir, "package.json"), "utf8")).version}`,
+  );
   const times: Record<string, Record<Kind, number[]>> = {};
   const stats: Record<Kind, Record<string, number[]>> = { dev: {}, official: {}, start: {}, traces: {} };
   for (let r = 0; r < rounds; r++) {
@@ -229,18 +245,39 @@ async function main() {
       const s = await runOnce(k, node22, src, r);
       for (const [op, v] of Object.entries(s.times)) ((times[op] ??= {} as Record<Kind, number[]>)[k] ??= []).push(...v);
       for (const key of ["idleMb", "afterMb", "peakMb", "diskMb", "stoppedDiskMb"] as const) (stats[k][key] ??= []).push(s[key]);
-      console.log(`  round ${r + 1} ${k.padEnd(8)} ${Object.entries(s.times).filter(([op]) => !op.endsWith("CPU")).map(([op, v]) => `${op.split(" (")[0]} ${v.map((x) => x.toFixed(0)).join("/")}`).join(", ")}; RSS idle ${s.idleMb.toFixed(0)} / after ${s.afterMb.toFixed(0)} / peak ${s.peakMb.toFixed(0)} MB; disk ${s.diskMb.toFixed(1)} MB (${s.stoppedDiskMb.toFixed(1)} MB stopped)`);
+      console.log(
+        `  round ${r + 1} ${k.padEnd(8)} ${Object.entries(s.times)
+          .filter(([op]) => !op.endsWith("CPU"))
+          .map(([op, v]) => `${op.split(" (")[0]} ${v.map((x) => x.toFixed(0)).join("/")}`)
+          .join(
+            ", ",
+          )}; RSS idle ${s.idleMb.toFixed(0)} / after ${s.afterMb.toFixed(0)} / peak ${s.peakMb.toFixed(0)} MB; disk ${s.diskMb.toFixed(1)} MB (${s.stoppedDiskMb.toFixed(1)} MB stopped)`,
+      );
     }
   }
   const ratio = (a: number | undefined, b: number | undefined) => (a !== undefined && b ? `${(a / b).toFixed(2)}x` : "-");
   const med = (xs: number[] | undefined) => (xs?.length ? median(xs) : undefined);
   const fmt = (v: number | undefined, unit: string, digits = 0) => (v === undefined ? "-" : `${v.toFixed(digits)} ${unit}`);
-  console.log(`\n| operation (median) | ${kinds.map((k) => LABEL[k]).join(" | ")} | dev / official | start / official |\n|---|${kinds.map(() => "---|").join("")}---|---|`);
+  console.log(
+    `\n| operation (median) | ${kinds.map((k) => LABEL[k]).join(" | ")} | dev / official | start / official |\n|---|${kinds.map(() => "---|").join("")}---|---|`,
+  );
   const line = (name: string, v: Record<Kind, number | undefined>, unit: string, digits = 0) =>
     console.log(`| ${name} | ${kinds.map((k) => fmt(v[k], unit, digits)).join(" | ")} | ${ratio(v.dev, v.official)} | ${ratio(v.start, v.official)} |`);
-  for (const [op, byKind] of Object.entries(times)) line(op, { dev: med(byKind.dev), official: med(byKind.official), start: med(byKind.start), traces: med(byKind.traces) }, "ms");
-  for (const [key, name] of [["idleMb", "RSS of the process tree, idle"], ["afterMb", "RSS after the workload"], ["peakMb", "RSS peak during the workload"], ["diskMb", `state on disk after ${reps} push(es), running`], ["stoppedDiskMb", "state on disk, stopped"]] as const)
-    line(name, { dev: med(stats.dev[key]), official: med(stats.official[key]), start: med(stats.start[key]), traces: med(stats.traces[key]) }, "MB", key.includes("isk") ? 1 : 0);
+  for (const [op, byKind] of Object.entries(times))
+    line(op, { dev: med(byKind.dev), official: med(byKind.official), start: med(byKind.start), traces: med(byKind.traces) }, "ms");
+  for (const [key, name] of [
+    ["idleMb", "RSS of the process tree, idle"],
+    ["afterMb", "RSS after the workload"],
+    ["peakMb", "RSS peak during the workload"],
+    ["diskMb", `state on disk after ${reps} push(es), running`],
+    ["stoppedDiskMb", "state on disk, stopped"],
+  ] as const)
+    line(
+      name,
+      { dev: med(stats.dev[key]), official: med(stats.official[key]), start: med(stats.start[key]), traces: med(stats.traces[key]) },
+      "MB",
+      key.includes("isk") ? 1 : 0,
+    );
 }
 
 main().catch((e) => {

@@ -84,7 +84,7 @@ export class DashboardSessions {
       try {
         code = ((await req.json()) as { code?: unknown }).code;
       } catch {
-        return json(400, { error: "expected a JSON body {\"code\": \"...\"}" });
+        return json(400, { error: 'expected a JSON body {"code": "..."}' });
       }
       if (typeof code !== "string" || !this.take(code)) {
         return json(401, { error: "This dashboard link was already used or has expired. Run `npx artifacts-emulator dashboard` for a new one." });

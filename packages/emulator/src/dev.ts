@@ -22,10 +22,44 @@ import type { RawConfig } from "./wrangler-config.js";
 
 /** wrangler dev flags that take a value (so the next word is not the `script` positional). */
 const VALUE_FLAGS = new Set([
-  "config", "c", "cwd", "env", "e", "env-file", "profile", "name", "compatibility-date", "compatibility-flags", "compatibility-flag",
-  "assets", "ip", "port", "inspector-port", "inspector-ip", "routes", "route", "host", "local-protocol", "https-key-path",
-  "https-cert-path", "local-upstream", "upstream-protocol", "var", "define", "alias", "jsx-factory", "jsx-fragment", "tsconfig",
-  "persist-to", "log-level", "tunnel-name", "tunnel-allowed-mail", "site", "site-include", "site-exclude", "artifacts-webhook",
+  "config",
+  "c",
+  "cwd",
+  "env",
+  "e",
+  "env-file",
+  "profile",
+  "name",
+  "compatibility-date",
+  "compatibility-flags",
+  "compatibility-flag",
+  "assets",
+  "ip",
+  "port",
+  "inspector-port",
+  "inspector-ip",
+  "routes",
+  "route",
+  "host",
+  "local-protocol",
+  "https-key-path",
+  "https-cert-path",
+  "local-upstream",
+  "upstream-protocol",
+  "var",
+  "define",
+  "alias",
+  "jsx-factory",
+  "jsx-fragment",
+  "tsconfig",
+  "persist-to",
+  "log-level",
+  "tunnel-name",
+  "tunnel-allowed-mail",
+  "site",
+  "site-include",
+  "site-exclude",
+  "artifacts-webhook",
 ]);
 
 export interface DevArgs {
@@ -152,7 +186,10 @@ function splitArtifacts(list: ArtifactsBindingConfig[]): { artifacts: ArtifactsB
   };
 }
 
-type ReadConfig = (args: { config: string; env?: string; script?: string }, opts: { hideWarnings?: boolean }) => {
+type ReadConfig = (
+  args: { config: string; env?: string; script?: string },
+  opts: { hideWarnings?: boolean },
+) => {
   main?: string;
   artifacts?: Array<{ binding: string; namespace: string; remote?: boolean }>;
   dev?: { port?: number; ip?: string; local_protocol?: string };
@@ -161,7 +198,10 @@ type ReadConfig = (args: { config: string; env?: string; script?: string }, opts
 let readConfigFn: ReadConfig | undefined;
 async function loadReadConfig(): Promise<ReadConfig> {
   if (!readConfigFn) {
-    const mod = (await import(pathToFileURL(wranglerPaths(process.cwd()).api).href)) as { unstable_readConfig?: ReadConfig; default?: { unstable_readConfig?: ReadConfig } };
+    const mod = (await import(pathToFileURL(wranglerPaths(process.cwd()).api).href)) as {
+      unstable_readConfig?: ReadConfig;
+      default?: { unstable_readConfig?: ReadConfig };
+    };
     readConfigFn = mod.unstable_readConfig ?? mod.default?.unstable_readConfig;
     if (!readConfigFn) throw new Error("this wrangler has no unstable_readConfig");
   }
@@ -172,7 +212,8 @@ async function loadReadConfig(): Promise<ReadConfig> {
 export async function resolveUserConfig(configPath: string, env: string | undefined, script: string | undefined): Promise<ResolvedUserConfig> {
   const readConfig = await loadReadConfig();
   const c = readConfig({ config: configPath, ...(env ? { env } : {}), ...(script ? { script } : {}) }, { hideWarnings: true });
-  if (!c.main) throw new Error(`${configPath} has no "main": artifacts-emulator dev needs a Worker entry module (an assets-only project has no Worker to bind).`);
+  if (!c.main)
+    throw new Error(`${configPath} has no "main": artifacts-emulator dev needs a Worker entry module (an assets-only project has no Worker to bind).`);
   return {
     main: resolve(dirname(configPath), c.main),
     ...splitArtifacts(c.artifacts ?? []),
@@ -193,22 +234,27 @@ const read = m.unstable_readConfig ?? m.default.unstable_readConfig;
 const c = read(${JSON.stringify({ config: configPath, ...(env ? { env } : {}), ...(script ? { script } : {}) })}, { hideWarnings: true });
 process.stdout.write(JSON.stringify({ main: c.main, artifacts: c.artifacts ?? [], dev: c.dev ?? {} }));`;
   return new Promise((res, rej) => {
-    execFile(process.execPath, ["--input-type=module", "-e", code], { cwd: dirname(configPath), maxBuffer: 16 * 1024 * 1024, timeout: 60_000 }, (err, stdout, stderr) => {
-      if (err) return rej(new Error(stderr.trim().split("\n").slice(-3).join(" ") || err.message));
-      try {
-        const c = JSON.parse(stdout) as { main?: string; artifacts: ArtifactsBindingConfig[]; dev: { port?: number; ip?: string; local_protocol?: string } };
-        if (!c.main) throw new Error(`${configPath} has no "main"`);
-        res({
-          main: resolve(dirname(configPath), c.main),
-          ...splitArtifacts(c.artifacts),
-          ...(c.dev.port ? { devPort: c.dev.port } : {}),
-          ...(c.dev.ip ? { devIp: c.dev.ip } : {}),
-          ...(c.dev.local_protocol ? { localProtocol: c.dev.local_protocol } : {}),
-        });
-      } catch (e) {
-        rej(e as Error);
-      }
-    });
+    execFile(
+      process.execPath,
+      ["--input-type=module", "-e", code],
+      { cwd: dirname(configPath), maxBuffer: 16 * 1024 * 1024, timeout: 60_000 },
+      (err, stdout, stderr) => {
+        if (err) return rej(new Error(stderr.trim().split("\n").slice(-3).join(" ") || err.message));
+        try {
+          const c = JSON.parse(stdout) as { main?: string; artifacts: ArtifactsBindingConfig[]; dev: { port?: number; ip?: string; local_protocol?: string } };
+          if (!c.main) throw new Error(`${configPath} has no "main"`);
+          res({
+            main: resolve(dirname(configPath), c.main),
+            ...splitArtifacts(c.artifacts),
+            ...(c.dev.port ? { devPort: c.dev.port } : {}),
+            ...(c.dev.ip ? { devIp: c.dev.ip } : {}),
+            ...(c.dev.local_protocol ? { localProtocol: c.dev.local_protocol } : {}),
+          });
+        } catch (e) {
+          rej(e as Error);
+        }
+      },
+    );
   });
 }
 
@@ -220,7 +266,7 @@ process.stdout.write(JSON.stringify({ main: c.main, artifacts: c.artifacts ?? []
 export function resolveRawConfig(configPath: string, raw: RawConfig, env: string | undefined, script: string | undefined): ResolvedUserConfig {
   const block = env ? raw.env?.[env] : undefined;
   if (env && !block) throw new Error(`No environment "${env}" in ${configPath}.`);
-  const main = script ?? ((block?.main as string | undefined) ?? (raw.main as string | undefined));
+  const main = script ?? (block?.main as string | undefined) ?? (raw.main as string | undefined);
   if (!main) throw new Error(`${configPath} has no "main": artifacts-emulator dev needs a Worker entry module (an assets-only project has no Worker to bind).`);
   const artifacts = ((env ? block?.artifacts : raw.artifacts) as ArtifactsBindingConfig[] | undefined) ?? [];
   const dev = ((block?.dev ?? raw.dev) as { port?: number; ip?: string; local_protocol?: string } | undefined) ?? {};
@@ -233,7 +279,8 @@ export function resolveRawConfig(configPath: string, raw: RawConfig, env: string
   };
 }
 
-const sameFacts = (a: ResolvedUserConfig, b: ResolvedUserConfig) => a.main === b.main && JSON.stringify([a.artifacts, a.remote]) === JSON.stringify([b.artifacts, b.remote]);
+const sameFacts = (a: ResolvedUserConfig, b: ResolvedUserConfig) =>
+  a.main === b.main && JSON.stringify([a.artifacts, a.remote]) === JSON.stringify([b.artifacts, b.remote]);
 
 /** One GET with node:http(s) (not fetch: loading undici would add ~10 MB to a wrapper that idles). */
 function healthy(url: string): Promise<boolean> {
@@ -256,7 +303,13 @@ function healthy(url: string): Promise<boolean> {
 async function offlineCfEnv(): Promise<Record<string, string>> {
   if (process.env.CLOUDFLARE_CF_FETCH_ENABLED !== undefined || process.env.CLOUDFLARE_CF_FETCH_PATH !== undefined) return {};
   const { lookup } = await import("node:dns/promises");
-  const online = await Promise.race([lookup("workers.cloudflare.com").then(() => true, () => false), new Promise<boolean>((r) => setTimeout(() => r(true), 1000).unref())]);
+  const online = await Promise.race([
+    lookup("workers.cloudflare.com").then(
+      () => true,
+      () => false,
+    ),
+    new Promise<boolean>((r) => setTimeout(() => r(true), 1000).unref()),
+  ]);
   return online ? {} : { CLOUDFLARE_CF_FETCH_ENABLED: "false" };
 }
 
@@ -323,7 +376,14 @@ export async function startDev(argv: string[], o: StartDevOptions = {}): Promise
   const webhooks = args.webhooks.map((w) => (w.startsWith("/") ? `${origin}${w}` : w));
 
   // wrangler logs Git requests (not /cdn-cgi/ ones) already: the service's own line would be a second one.
-  const vars: Record<string, string> = { PUBLIC_ORIGIN: origin, REQUEST_LOG: "no-git", ...localServiceVars(ip), IMPORT_ALLOW_ADDRESSES: "loopback", ...(o.stdio !== "pipe" && process.stdout.isTTY ? { REQUEST_LOG_FORMAT: "text" } : {}), ...(webhooks.length ? { EVENT_WEBHOOK_URLS: webhooks.join(",") } : {}) };
+  const vars: Record<string, string> = {
+    PUBLIC_ORIGIN: origin,
+    REQUEST_LOG: "no-git",
+    ...localServiceVars(ip),
+    IMPORT_ALLOW_ADDRESSES: "loopback",
+    ...(o.stdio !== "pipe" && process.stdout.isTTY ? { REQUEST_LOG_FORMAT: "text" } : {}),
+    ...(webhooks.length ? { EVENT_WEBHOOK_URLS: webhooks.join(",") } : {}),
+  };
   const secrets = { ADMIN_TOKEN: state.adminToken() };
   const write = (raw: RawConfig, u: ResolvedUserConfig) => generateDevFiles({ userConfigPath: configPath, raw, userMain: u.main, env, vars, secrets });
   // wrangler's reader is the authority on per-environment bindings: check the fast path against it.
@@ -331,7 +391,8 @@ export async function startDev(argv: string[], o: StartDevOptions = {}): Promise
     resolveUserConfigIsolated(configPath, env, script).then(
       (checked) => {
         if (!sameFacts(checked, user)) {
-          if (process.env.ARTIFACTS_EMULATOR_DEBUG) log(`[artifacts-emulator] debug: wrangler resolved ${JSON.stringify(checked)}, fast path ${JSON.stringify(user)}`);
+          if (process.env.ARTIFACTS_EMULATOR_DEBUG)
+            log(`[artifacts-emulator] debug: wrangler resolved ${JSON.stringify(checked)}, fast path ${JSON.stringify(user)}`);
           user = checked;
           write(readWranglerConfig(configPath), user);
         }
@@ -409,7 +470,9 @@ export async function startDev(argv: string[], o: StartDevOptions = {}): Promise
         const names = user.artifacts.map((a) => `${a.binding} → namespace "${a.namespace}"`).join(", ") || "no artifacts bindings in this config";
         const ns = user.artifacts[0]?.namespace ?? "<namespace>";
         regenerating = regenerating.then(check);
-        log(`[artifacts-emulator] ready in ${Date.now() - started} ms: Git remotes at ${origin}/git/${ns === "<namespace>" ? ns : encodeURIComponent(ns)}/<repo>.git (${names}); REST API at ${origin}${REST_PREFIX}/client/v4`);
+        log(
+          `[artifacts-emulator] ready in ${Date.now() - started} ms: Git remotes at ${origin}/git/${ns === "<namespace>" ? ns : encodeURIComponent(ns)}/<repo>.git (${names}); REST API at ${origin}${REST_PREFIX}/client/v4`,
+        );
         return;
       }
       await new Promise((r) => setTimeout(r, 50));

@@ -1,5 +1,5 @@
 /**
- * The emulator's one piece of glue (integration.md §2): in options derived from a user's
+ * The emulator's one piece of glue (docs/integration.md "Binding substitution"): in options derived from a user's
  * wrangler config, replace each `artifacts` binding with a service binding to our entrypoint in
  * the same workerd (namespace in props), and give old consumers the flag that keeps
  * ArtifactsError codes across RPC. No git logic and no auth logic here.
@@ -49,7 +49,9 @@ export function rewriteMiniflareWorker<T extends MiniflareWorkerLike>(w: T): Omi
   return {
     ...rest,
     serviceBindings: { ...(rest.serviceBindings ?? {}), ...services },
-    compatibilityFlags: Object.keys(services).length ? withErrorSerialization(rest.compatibilityDate as string | undefined, rest.compatibilityFlags as string[] | undefined) : rest.compatibilityFlags,
+    compatibilityFlags: Object.keys(services).length
+      ? withErrorSerialization(rest.compatibilityDate as string | undefined, rest.compatibilityFlags as string[] | undefined)
+      : rest.compatibilityFlags,
   } as Omit<T, "artifacts">;
 }
 
@@ -57,7 +59,15 @@ export function rewriteMiniflareWorker<T extends MiniflareWorkerLike>(w: T): Omi
 export function rewriteWranglerConfig(config: Record<string, unknown>): Record<string, unknown> {
   const artifacts = (config.artifacts as ArtifactsBindingConfig[] | undefined) ?? [];
   const { artifacts: _drop, ...rest } = config;
-  const services = [...((rest.services as unknown[]) ?? []), ...artifacts.map((a) => ({ binding: a.binding, service: SERVICE_NAME, entrypoint: ENTRYPOINT, props: { namespace: checkArtifactsNamespace(a.namespace) } }))];
+  const services = [
+    ...((rest.services as unknown[]) ?? []),
+    ...artifacts.map((a) => ({
+      binding: a.binding,
+      service: SERVICE_NAME,
+      entrypoint: ENTRYPOINT,
+      props: { namespace: checkArtifactsNamespace(a.namespace) },
+    })),
+  ];
   const flags = withErrorSerialization(rest.compatibility_date as string | undefined, (rest.compatibility_flags as string[]) ?? []);
   return { ...rest, services, ...(artifacts.length ? { compatibility_flags: flags } : {}) };
 }
@@ -77,7 +87,12 @@ function rewriteDevBlock(block: Block, inherited: { date?: string; flags?: strin
   if (remote.length) rest.artifacts = remote;
   const services = [
     ...((rest.services as unknown[]) ?? []),
-    ...artifacts.map((a) => ({ binding: a.binding, service: SERVICE_NAME, entrypoint: ENTRYPOINT, props: { namespace: checkArtifactsNamespace(a.namespace) } })),
+    ...artifacts.map((a) => ({
+      binding: a.binding,
+      service: SERVICE_NAME,
+      entrypoint: ENTRYPOINT,
+      props: { namespace: checkArtifactsNamespace(a.namespace) },
+    })),
     { binding: HTTP_BINDING, service: SERVICE_NAME },
   ];
   const out: Block = { ...rest, services };

@@ -1,5 +1,5 @@
 /**
- * wrangler 4.164's `createTestHarness` (integration.md §2.2): its `bindingOverrides` can only name a
+ * wrangler 4.164's `createTestHarness` (docs/integration.md "createTestHarness"): its `bindingOverrides` can only name a
  * Worker, so the consumer's ARTIFACTS binding points at the service Worker's *default* export (the
  * same binding surface plus fetch), whose namespace comes from its NAMESPACE_NAME var.
  *

@@ -1,7 +1,7 @@
 /**
  * `getArtifactsPlatformProxy`: wrangler's `getPlatformProxy` for Node scripts, with `env.ARTIFACTS`
  * served by the emulator (getPlatformProxy itself has no binding override and always gives the
- * built-in simulator; integration.md §2.3). Built on Miniflare 5 with the options wrangler derives
+ * built-in simulator; docs/integration.md "getPlatformProxy"). Built on Miniflare 5 with the options wrangler derives
  * from the config (`unstable_getMiniflareWorkerOptions`), so the other bindings are wrangler's own.
  * Git remotes and the REST API answer on a loopback port (`remotePrefix`), persisted like wrangler.
  */
@@ -41,12 +41,15 @@ export async function getArtifactsPlatformProxy<Env = Record<string, unknown>>(o
   // As getPlatformProxy: the bindings without the Worker's code. Durable Objects implemented by the
   // Worker itself cannot run without it, so only those of other Workers are kept.
   const dos = (consumer.durableObjects ?? {}) as Record<string, unknown>;
-  consumer.durableObjects = Object.fromEntries(Object.entries(dos).filter(([, d]) => typeof d === "object" && d !== null && "scriptName" in d && (d as { scriptName?: string }).scriptName));
+  consumer.durableObjects = Object.fromEntries(
+    Object.entries(dos).filter(([, d]) => typeof d === "object" && d !== null && "scriptName" in d && (d as { scriptName?: string }).scriptName),
+  );
   // The placeholder script needs no module rules (Miniflare 5's V4 adapter refuses them with a script).
   delete consumer.modulesRules;
   consumer.name ??= "worker";
   const persist = o.persist ?? true;
-  const state = persist === false ? undefined : new StateDir(typeof persist === "object" ? persist.path : join(dirname(configPath), ".wrangler/state"), process.cwd());
+  const state =
+    persist === false ? undefined : new StateDir(typeof persist === "object" ? persist.path : join(dirname(configPath), ".wrangler/state"), process.cwd());
   const host = "127.0.0.1";
   let port = state ? await choosePort(state, host, o.port) : (o.port ?? 0);
   if (!port) port = await freePort(host);

@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 export const SERVICE_NAME = "artifacts-emulator";
 export const ENTRYPOINT = "ArtifactsBinding";
 export const COMPATIBILITY_DATE = "2026-08-01";
-/** Consumers older than this lose ArtifactsError codes across RPC without the flag (integration.md §0). */
+/** Consumers older than this lose ArtifactsError codes across RPC without the flag (docs/integration.md "Error codes across RPC"). */
 export const ERROR_SERIALIZATION_DATE = "2026-04-21";
 
 export function serviceScriptPath(): string {

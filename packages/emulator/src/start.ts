@@ -73,7 +73,10 @@ async function startLocked(opts: EmulatorOptions, host: string, state: StateDir,
         port: at,
         ...(opts.onLog ? { handleStructuredLogs: opts.onLog } : {}),
         ...(persist ? { resourcePersistencePath: state.resourceRoot } : {}),
-        workers: [serviceWorkerOptions(vars), ...(dashboardScript ? [dashboardWorkerOptions(dashboardScript, sessions.handler(MfResponse as unknown as typeof Response))] : [])],
+        workers: [
+          serviceWorkerOptions(vars),
+          ...(dashboardScript ? [dashboardWorkerOptions(dashboardScript, sessions.handler(MfResponse as unknown as typeof Response))] : []),
+        ],
       } as never),
     );
   };

@@ -21,7 +21,12 @@ const WRANGLER_CONFIGS = ["wrangler.json", "wrangler.jsonc", "wrangler.toml"];
  * `.wrangler/state` further up that a live emulator serves wins over a nearer idle one, so the
  * CLI finds an emulator started at the project's root from any folder below it.
  */
-export function findStateDir(persistTo?: string, cwd = process.cwd(), env: Record<string, string | undefined> = process.env, opts: { preferLive?: boolean } = {}): string {
+export function findStateDir(
+  persistTo?: string,
+  cwd = process.cwd(),
+  env: Record<string, string | undefined> = process.env,
+  opts: { preferLive?: boolean } = {},
+): string {
   if (persistTo) return resolve(cwd, persistTo);
   if (env[PERSIST_ENV]) return resolve(cwd, env[PERSIST_ENV]!);
   let nearest: string | undefined;
@@ -237,7 +242,12 @@ export async function choosePort(state: StateDir, host: string, asked?: number):
  * and another process binds it between our check and workerd's bind, start again on any free port:
  * the documented "else any", instead of an address-in-use failure.
  */
-export async function readyOnPort<M extends { ready: Promise<URL>; dispose(): Promise<void> }>(port: number, asked: number | undefined, host: string, start: (port: number) => M): Promise<{ mf: M; ready: URL }> {
+export async function readyOnPort<M extends { ready: Promise<URL>; dispose(): Promise<void> }>(
+  port: number,
+  asked: number | undefined,
+  host: string,
+  start: (port: number) => M,
+): Promise<{ mf: M; ready: URL }> {
   const mf = start(port);
   try {
     return { mf, ready: await mf.ready };

@@ -48,7 +48,10 @@ export async function spawnDev(o: SpawnDevOptions): Promise<DevProcess> {
   let out = "";
   const exited = new Promise<void>((res) => child.once("exit", () => res()));
   const origin = await new Promise<string>((res, rej) => {
-    const timer = setTimeout(() => rej(new Error(`artifacts-emulator dev not ready after ${o.readyTimeoutMs ?? 60_000} ms:\n${out}`)), o.readyTimeoutMs ?? 60_000);
+    const timer = setTimeout(
+      () => rej(new Error(`artifacts-emulator dev not ready after ${o.readyTimeoutMs ?? 60_000} ms:\n${out}`)),
+      o.readyTimeoutMs ?? 60_000,
+    );
     const onData = (b: Buffer) => {
       out += b.toString();
       const m = READY.exec(out);
@@ -108,7 +111,8 @@ export function git(args: string[], opts: { cwd?: string; token?: string; env?: 
       "git",
       ["-c", "user.name=Agent", "-c", "user.email=agent@example.com", "-c", "init.defaultBranch=main", "-c", "credential.helper=", ...auth, ...args],
       { cwd: opts.cwd, env: { ...process.env, GIT_TERMINAL_PROMPT: "0", GIT_CONFIG_NOSYSTEM: "1", ...opts.env }, maxBuffer: 64 * 1024 * 1024 },
-      (err, stdout, stderr) => res({ code: err ? (typeof (err as { code?: unknown }).code === "number" ? ((err as { code: number }).code) : 1) : 0, stdout, stderr }),
+      (err, stdout, stderr) =>
+        res({ code: err ? (typeof (err as { code?: unknown }).code === "number" ? (err as { code: number }).code : 1) : 0, stdout, stderr }),
     );
   });
 }

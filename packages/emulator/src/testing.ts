@@ -67,7 +67,7 @@ function pkt(line: string | Uint8Array): Uint8Array {
 function pktLines(buf: Uint8Array): string[] {
   const out: string[] = [];
   const dec = new TextDecoder();
-  for (let i = 0; i + 4 <= buf.length; ) {
+  for (let i = 0; i + 4 <= buf.length;) {
     const n = parseInt(dec.decode(buf.subarray(i, i + 4)), 16);
     if (!Number.isFinite(n)) break;
     if (n < 4) {
@@ -166,7 +166,9 @@ export async function pushFiles(o: PushFilesOptions): Promise<PushFilesResult> {
   objects.push(commit);
 
   const body = concat([pkt(`${parent ?? ZERO} ${commit.oid} ${ref}\0report-status\n`), enc.encode("0000"), await packOf(objects)]);
-  const res = await f.fetch(new Request(`${o.remote}/git-receive-pack`, { method: "POST", headers: { ...auth, "Content-Type": "application/x-git-receive-pack-request" }, body }));
+  const res = await f.fetch(
+    new Request(`${o.remote}/git-receive-pack`, { method: "POST", headers: { ...auth, "Content-Type": "application/x-git-receive-pack-request" }, body }),
+  );
   const lines = pktLines(new Uint8Array(await res.arrayBuffer()));
   if (!res.ok || !lines.some((l) => l.startsWith("unpack ok")) || !lines.some((l) => l.startsWith(`ok ${ref}`))) {
     throw new Error(`push to ${o.remote} failed: HTTP ${res.status} ${lines.join(" | ")}`);

@@ -42,7 +42,9 @@ export function findUserWrangler(fromDir: string): UserWrangler {
   try {
     pkgPath = require.resolve("wrangler/package.json");
   } catch {
-    throw new Error(`wrangler is not installed in ${fromDir}: install it there with \`npm i -D wrangler@^${WRANGLER_MIN}\` (artifacts-emulator dev runs your project's own wrangler)`);
+    throw new Error(
+      `wrangler is not installed in ${fromDir}: install it there with \`npm i -D wrangler@^${WRANGLER_MIN}\` (artifacts-emulator dev runs your project's own wrangler)`,
+    );
   }
   const pkg = JSON.parse(readFileSync(pkgPath, "utf8")) as { version: string; engines?: { node?: string } };
   const dir = dirname(pkgPath);
@@ -59,7 +61,9 @@ export function findUserWrangler(fromDir: string): UserWrangler {
 /** Throws one line when the project's wrangler is outside the range this package supports. */
 export function checkWranglerVersion(w: UserWrangler): void {
   if (!wranglerSupported(w.version)) {
-    throw new Error(`wrangler ${w.version} (in ${w.dir}) is not supported: artifacts-emulator needs wrangler >=${WRANGLER_MIN} <${WRANGLER_MAJOR + 1}; install one with \`npm i -D wrangler@^${WRANGLER_MIN}\``);
+    throw new Error(
+      `wrangler ${w.version} (in ${w.dir}) is not supported: artifacts-emulator needs wrangler >=${WRANGLER_MIN} <${WRANGLER_MAJOR + 1}; install one with \`npm i -D wrangler@^${WRANGLER_MIN}\``,
+    );
   }
 }
 

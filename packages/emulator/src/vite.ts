@@ -1,6 +1,6 @@
 /**
  * @cloudflare/vite-plugin 1.64 (+ vite 8): `env.ARTIFACTS` in `vite dev` served by the emulator
- * (integration.md §2.6). The entry Worker's config customizer swaps each `artifacts` binding for a
+ * (docs/integration.md "Vite plugin"). The entry Worker's config customizer swaps each `artifacts` binding for a
  * service binding to the service Worker, added as an auxiliary Worker; with `gitRoutes` (default)
  * `main` becomes a generated module that re-exports yours and answers `/git/*` and
  * `/cdn-cgi/artifacts/*` from the service first, as under `artifacts-emulator dev`.
@@ -26,7 +26,7 @@ import { COMPATIBILITY_DATE, DURABLE_OBJECTS, ENTRYPOINT, SERVICE_NAME, serviceS
 /** The slice of @cloudflare/vite-plugin's PluginConfig this helper touches (kept structural, so the plugin stays optional). */
 export interface VitePluginConfigLike {
   configPath?: string;
-  config?: Record<string, unknown> | ((config: Record<string, any>) => Record<string, unknown> | void);
+  config?: Record<string, unknown> | ((config: Record<string, unknown>) => Record<string, unknown> | void);
   auxiliaryWorkers?: unknown[];
   [k: string]: unknown;
 }
@@ -43,17 +43,26 @@ export interface ViteArtifactsOptions {
 export function withArtifactsEmulator<T extends VitePluginConfigLike>(pluginConfig: T, o: ViteArtifactsOptions = {}): T {
   const origin = (o.origin ?? "http://127.0.0.1:5173").replace(/\/+$/, "");
   const user = pluginConfig.config;
-  const entry = (config: Record<string, any>) => {
+  const entry = (config: Record<string, unknown>) => {
     const changes = (typeof user === "function" ? user(config) : user) ?? {};
     Object.assign(config, changes);
     const artifacts = (config.artifacts as ArtifactsBindingConfig[] | undefined) ?? [];
     config.artifacts = [];
     config.services = [
       ...((config.services as unknown[]) ?? []),
-      ...artifacts.map((a) => ({ binding: a.binding, service: SERVICE_NAME, entrypoint: ENTRYPOINT, props: { namespace: checkArtifactsNamespace(a.namespace) } })),
+      ...artifacts.map((a) => ({
+        binding: a.binding,
+        service: SERVICE_NAME,
+        entrypoint: ENTRYPOINT,
+        props: { namespace: checkArtifactsNamespace(a.namespace) },
+      })),
       { binding: HTTP_BINDING, service: SERVICE_NAME },
     ];
-    if (artifacts.length) config.compatibility_flags = withErrorSerialization(config.compatibility_date, config.compatibility_flags ?? []);
+    if (artifacts.length)
+      config.compatibility_flags = withErrorSerialization(
+        config.compatibility_date as string | undefined,
+        (config.compatibility_flags as string[] | undefined) ?? [],
+      );
     if (o.gitRoutes !== false && typeof config.main === "string") {
       const root = config.configPath ? dirname(config.configPath as string) : process.cwd();
       const userMain = resolve(root, config.main);

@@ -1,6 +1,6 @@
 /**
  * Workers Vitest (@cloudflare/vitest-plugin 1.5 + vitest 4.1): `env.ARTIFACTS` in tests and in
- * `SELF` is the emulator, with no Cloudflare credentials (integration.md §2.5).
+ * `SELF` is the emulator, with no Cloudflare credentials (docs/integration.md "Workers Vitest").
  *
  *   // vitest.config.ts
  *   import { defineConfig } from "vitest/config";

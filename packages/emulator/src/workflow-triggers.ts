@@ -61,7 +61,8 @@ export function eventTriggers(block: Block, owner: string): EventTriggers {
   const defined = new Map<string, { class_name: string }>();
   for (const w of (block.workflows as Array<Record<string, unknown>> | undefined) ?? []) {
     // A binding to another Worker's Workflow is not one this Worker defines.
-    if (typeof w.name === "string" && typeof w.class_name === "string" && (w.script_name === undefined || w.script_name === owner)) defined.set(w.name, { class_name: w.class_name });
+    if (typeof w.name === "string" && typeof w.class_name === "string" && (w.script_name === undefined || w.script_name === owner))
+      defined.set(w.name, { class_name: w.class_name });
   }
   const workflows: EventWorkflowBinding[] = [];
   const bindingOf = (name: string) => {
@@ -85,7 +86,8 @@ export function eventTriggers(block: Block, owner: string): EventTriggers {
       if (t?.type !== "workflow") throw new Error(`${at}.targets[${j}].type must be "workflow"`);
       const workflowName = optionalName(t.workflow_name, `${at}.targets[${j}].workflow_name`);
       if (!workflowName) throw new Error(`${at}.targets[${j}].workflow_name is required`);
-      if (!defined.has(workflowName)) throw new Error(`${at}.targets[${j}]: the Workflow "${workflowName}" is not defined by this Worker ("${owner}"); define it under "workflows"`);
+      if (!defined.has(workflowName))
+        throw new Error(`${at}.targets[${j}]: the Workflow "${workflowName}" is not defined by this Worker ("${owner}"); define it under "workflows"`);
       const filterPart = { ...(namespace !== undefined ? { namespace } : {}), ...(repoName !== undefined ? { repoName } : {}) };
       let id = sha32(JSON.stringify({ owner, types: [e.type], ...filterPart, workflowName }));
       const n = seen.get(id) ?? 0;

@@ -1,6 +1,7 @@
 /**
  * Reading a user's wrangler config as written (JSONC or TOML), and finding it the way wrangler
- * does (JSONC through a small comment stripper, TOML through smol-toml, the parser wrangler uses). The generated sibling config of `artifacts-emulator dev` is this raw object with the
+ * does (JSONC through a small comment stripper, TOML through smol-toml, the parser wrangler uses).
+ * The generated sibling config of `artifacts-emulator dev` is this raw object with the
  * `artifacts` blocks swapped (glue.ts), so nothing wrangler would normalise is lost.
  */
 import { existsSync, readFileSync } from "node:fs";
@@ -29,7 +30,7 @@ export function parseWranglerConfig(text: string, path: string): RawConfig {
       value = parseToml(text);
     } catch (e) {
       const t = e as Error & { line?: number; column?: number };
-      throw new Error(`Cannot parse ${path}${t.line ? `:${t.line}:${t.column ?? 1}` : ""}: ${t.message.split("\n")[0]}`);
+      throw new Error(`Cannot parse ${path}${t.line ? `:${t.line}:${t.column ?? 1}` : ""}: ${t.message.split("\n")[0]}`, { cause: e });
     }
   } else {
     try {
@@ -39,7 +40,7 @@ export function parseWranglerConfig(text: string, path: string): RawConfig {
       const msg = (e as Error).message.split("\n")[0]!;
       const pos = /at position (\d+)/.exec(msg);
       const at = pos ? lineColumn(text, Number(pos[1])) : /line (\d+) column (\d+)/.exec(msg)?.slice(1).join(":");
-      throw new Error(`Cannot parse ${path}${at ? `:${at}` : ""}: ${msg.replace(/ \(line \d+ column \d+\)| in JSON at position \d+/g, "")}`);
+      throw new Error(`Cannot parse ${path}${at ? `:${at}` : ""}: ${msg.replace(/ \(line \d+ column \d+\)| in JSON at position \d+/g, "")}`, { cause: e });
     }
   }
   if (!value || typeof value !== "object" || Array.isArray(value)) throw new Error(`${path} does not hold a configuration object`);

@@ -16,12 +16,17 @@ afterAll(async () => {
 });
 
 async function apiToken(allowIps: string[]): Promise<string> {
-  const res = await fetch(`${emu.restBase}/api-tokens`, { method: "POST", headers: { Authorization: `Bearer ${emu.adminToken}`, "Content-Type": "application/json" }, body: JSON.stringify({ scopes: ["artifacts:read"], allow_ips: allowIps }) });
+  const res = await fetch(`${emu.restBase}/api-tokens`, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${emu.adminToken}`, "Content-Type": "application/json" },
+    body: JSON.stringify({ scopes: ["artifacts:read"], allow_ips: allowIps }),
+  });
   expect(res.status).toBe(201);
   return ((await res.json()) as { result: { value: string } }).result.value;
 }
 
-const list = (token: string, headers: Record<string, string> = {}) => fetch(`${emu.restBase}/namespaces/ips/repos`, { headers: { Authorization: `Bearer ${token}`, ...headers } });
+const list = (token: string, headers: Record<string, string> = {}) =>
+  fetch(`${emu.restBase}/namespaces/ips/repos`, { headers: { Authorization: `Bearer ${token}`, ...headers } });
 
 describe("client addresses under start", () => {
   it("a client-sent CF-Connecting-IP does not satisfy an allow-list", async () => {

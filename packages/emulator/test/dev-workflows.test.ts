@@ -1,7 +1,7 @@
 /**
  * `artifacts-emulator dev` with Workflow triggers (wrangler 4.164 `triggers.events`): the real
  * wrangler dev runs the user's Workflow, and the service creates an instance of it for each
- * matching `cf.artifacts.repo.*` event, with the envelope as params (contract §7.4, §7.5).
+ * matching `cf.artifacts.repo.*` event, with the envelope as params (docs/contract.md "Event subscriptions", "Event subscriptions").
  */
 import { mkdtemp, rm, writeFile, mkdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -39,7 +39,9 @@ const config = {
   artifacts: [{ binding: "ARTIFACTS", namespace: "wf" }],
   kv_namespaces: [{ binding: "SEEN", id: "seen" }],
   workflows: [{ binding: "ON_CREATE", name: "on-create", class_name: "OnCreate" }],
-  triggers: { events: [{ type: "cf.artifacts.repo.created", filter: { namespace: "wf", repo_name: "APP" }, targets: [{ type: "workflow", workflow_name: "on-create" }] }] },
+  triggers: {
+    events: [{ type: "cf.artifacts.repo.created", filter: { namespace: "wf", repo_name: "APP" }, targets: [{ type: "workflow", workflow_name: "on-create" }] }],
+  },
 };
 
 beforeAll(async () => {
@@ -56,7 +58,11 @@ beforeAll(async () => {
   let out = "";
   session.child.stdout!.on("data", (b) => (out += b));
   session.child.stderr!.on("data", (b) => (out += b));
-  await Promise.race([isReady, session.exited.then((c) => Promise.reject(new Error(`wrangler exited ${c}:\n${out}`))), new Promise<never>((_, rej) => setTimeout(() => rej(new Error(`not ready:\n${out}`)), 90_000))]);
+  await Promise.race([
+    isReady,
+    session.exited.then((c) => Promise.reject(new Error(`wrangler exited ${c}:\n${out}`))),
+    new Promise<never>((_, rej) => setTimeout(() => rej(new Error(`not ready:\n${out}`)), 90_000)),
+  ]);
 });
 afterAll(async () => {
   await session?.stop();
@@ -80,7 +86,10 @@ describe("artifacts-emulator dev: Workflow triggers", () => {
     try {
       await mkdir(join(bad, "src"));
       await writeFile(join(bad, "src", "index.js"), worker);
-      await writeFile(join(bad, "wrangler.json"), JSON.stringify({ ...config, triggers: { events: [{ type: "cf.artifacts.repo.created", targets: [{ type: "workflow", workflow_name: "missing" }] }] } }));
+      await writeFile(
+        join(bad, "wrangler.json"),
+        JSON.stringify({ ...config, triggers: { events: [{ type: "cf.artifacts.repo.created", targets: [{ type: "workflow", workflow_name: "missing" }] }] } }),
+      );
       await linkWrangler(bad);
       await expect(startDev(["--cwd", bad, "--persist-to", join(bad, "state")], { stdio: "pipe", node, log: () => {} })).rejects.toThrow(/"missing"/);
     } finally {

@@ -15,7 +15,6 @@ import { StateDir, freePort } from "../src/state.js";
 import { git } from "../src/testing-node.js";
 import { pushFiles } from "../src/testing.js";
 
-
 let dir: string;
 let state: string;
 let session: DevSession | undefined;
@@ -65,7 +64,11 @@ async function start(extra: string[] = []): Promise<{ session: DevSession; line:
   s.child.stdout!.on("data", (b) => (out += b));
   s.child.stderr!.on("data", (b) => (out += b));
   try {
-    const line = await Promise.race([ready, s.exited.then((c) => Promise.reject(new Error(`wrangler exited ${c}:\n${out}`))), new Promise<never>((_, rej) => setTimeout(() => rej(new Error(`not ready:\n${out}`)), 60_000))]);
+    const line = await Promise.race([
+      ready,
+      s.exited.then((c) => Promise.reject(new Error(`wrangler exited ${c}:\n${out}`))),
+      new Promise<never>((_, rej) => setTimeout(() => rej(new Error(`not ready:\n${out}`)), 60_000)),
+    ]);
     return { session: s, line };
   } catch (e) {
     await s.stop("SIGTERM", 2000);
@@ -99,7 +102,10 @@ describe("artifacts-emulator dev", () => {
   it("runs wrangler without local observability unless the user turned it on", () => {
     expect(wranglerEnv({}).X_LOCAL_OBSERVABILITY).toBe("false");
     expect(wranglerEnv({ X_LOCAL_OBSERVABILITY: "true" }).X_LOCAL_OBSERVABILITY).toBe("true");
-    expect(wranglerEnv({ WRANGLER_SEND_METRICS: "true" }, { CLOUDFLARE_CF_FETCH_ENABLED: "false" })).toMatchObject({ WRANGLER_SEND_METRICS: "true", CLOUDFLARE_CF_FETCH_ENABLED: "false" });
+    expect(wranglerEnv({ WRANGLER_SEND_METRICS: "true" }, { CLOUDFLARE_CF_FETCH_ENABLED: "false" })).toMatchObject({
+      WRANGLER_SEND_METRICS: "true",
+      CLOUDFLARE_CF_FETCH_ENABLED: "false",
+    });
   });
 
   it("serves env.ARTIFACTS and Git remotes for the selected environment", async () => {
@@ -144,7 +150,10 @@ describe("artifacts-emulator dev", () => {
     let remote = "";
     for (let i = 0; i < 150 && !remote.includes("/stage-two/"); i++) {
       await new Promise((r) => setTimeout(r, 200));
-      const r = await fetch(`${session!.origin}/create?name=two-${i}`).then((x) => x.json() as Promise<Record<string, string>>, () => ({}) as Record<string, string>);
+      const r = await fetch(`${session!.origin}/create?name=two-${i}`).then(
+        (x) => x.json() as Promise<Record<string, string>>,
+        () => ({}) as Record<string, string>,
+      );
       remote = r.remote ?? "";
     }
     expect(remote).toMatch(new RegExp(`^${session!.origin}/git/stage-two/two-\\d+\\.git$`));

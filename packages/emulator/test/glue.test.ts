@@ -17,8 +17,14 @@ describe("glue", () => {
     const msg = `Invalid local Artifacts namespace: ${bad}`;
     expect(() => rewriteMiniflareWorker({ name: "w", artifacts: { ARTIFACTS: { namespace: bad } } })).toThrow(msg);
     expect(() => rewriteWranglerConfig({ artifacts: [{ binding: "A", namespace: bad }] })).toThrow(msg);
-    expect(() => rewriteWranglerConfigForDev({ main: "src/index.ts", artifacts: [{ binding: "A", namespace: "ok" }], env: { staging: { artifacts: [{ binding: "A", namespace: bad }] } } }, { entry: "./e.ts" })).toThrow(msg);
-    for (const n of ["", "-x", ".x", "a/b", "x".repeat(64), "ü"]) expect(() => rewriteMiniflareWorker({ artifacts: { A: { namespace: n } } }), JSON.stringify(n)).toThrow("Invalid local Artifacts namespace");
+    expect(() =>
+      rewriteWranglerConfigForDev(
+        { main: "src/index.ts", artifacts: [{ binding: "A", namespace: "ok" }], env: { staging: { artifacts: [{ binding: "A", namespace: bad }] } } },
+        { entry: "./e.ts" },
+      ),
+    ).toThrow(msg);
+    for (const n of ["", "-x", ".x", "a/b", "x".repeat(64), "ü"])
+      expect(() => rewriteMiniflareWorker({ artifacts: { A: { namespace: n } } }), JSON.stringify(n)).toThrow("Invalid local Artifacts namespace");
     expect(() => rewriteMiniflareWorker({ artifacts: { A: { namespace: "x".repeat(63) } } })).not.toThrow();
     expect(() => rewriteMiniflareWorker({ artifacts: { A: { namespace: "a.b_c-D9" } } })).not.toThrow();
     // The dev command refuses it at startup, before wrangler is started.
@@ -26,7 +32,10 @@ describe("glue", () => {
     try {
       await mkdir(join(d, "src"));
       await writeFile(join(d, "src", "index.ts"), "export default { fetch() { return new Response('x') } }");
-      await writeFile(join(d, "wrangler.jsonc"), JSON.stringify({ name: "bad", main: "src/index.ts", compatibility_date: "2026-08-01", artifacts: [{ binding: "ARTIFACTS", namespace: bad }] }));
+      await writeFile(
+        join(d, "wrangler.jsonc"),
+        JSON.stringify({ name: "bad", main: "src/index.ts", compatibility_date: "2026-08-01", artifacts: [{ binding: "ARTIFACTS", namespace: bad }] }),
+      );
       await linkWrangler(d);
       await expect(startDev(["--cwd", d, "--persist-to", join(d, "state")], { stdio: "pipe", node, log: () => {} })).rejects.toThrow(msg);
     } finally {
@@ -41,13 +50,22 @@ describe("glue", () => {
   });
 
   it("Miniflare shape: artifacts become service bindings to the entrypoint with the namespace in props", () => {
-    const out = rewriteMiniflareWorker({ name: "w", compatibilityDate: "2026-08-01", artifacts: { ARTIFACTS: { namespace: "ns" } }, serviceBindings: { OTHER: "x" } });
+    const out = rewriteMiniflareWorker({
+      name: "w",
+      compatibilityDate: "2026-08-01",
+      artifacts: { ARTIFACTS: { namespace: "ns" } },
+      serviceBindings: { OTHER: "x" },
+    });
     expect(out).not.toHaveProperty("artifacts");
     expect(out.serviceBindings).toEqual({ OTHER: "x", ARTIFACTS: { name: "artifacts-emulator", entrypoint: "ArtifactsBinding", props: { namespace: "ns" } } });
   });
 
   it("wrangler shape: keeps other services and adds the flag to old consumers", () => {
-    const out = rewriteWranglerConfig({ compatibility_date: "2025-06-01", services: [{ binding: "S", service: "s" }], artifacts: [{ binding: "A", namespace: "n" }] });
+    const out = rewriteWranglerConfig({
+      compatibility_date: "2025-06-01",
+      services: [{ binding: "S", service: "s" }],
+      artifacts: [{ binding: "A", namespace: "n" }],
+    });
     expect(out.services).toEqual([{ binding: "S", service: "s" }, svc("A", "n")]);
     expect(out.compatibility_flags).toEqual(["enhanced_error_serialization"]);
   });
@@ -102,7 +120,21 @@ describe("config reading", () => {
   });
 
   it("parses wrangler dev args: -c and our flags are taken out, the rest passes through", () => {
-    const a = parseDevArgs(["-c", "w.jsonc", "--env=staging", "--port", "9999", "--var", "A:1", "--remote", "src/x.ts", "--artifacts-webhook", "/hook", "--persist-to", "st"]);
+    const a = parseDevArgs([
+      "-c",
+      "w.jsonc",
+      "--env=staging",
+      "--port",
+      "9999",
+      "--var",
+      "A:1",
+      "--remote",
+      "src/x.ts",
+      "--artifacts-webhook",
+      "/hook",
+      "--persist-to",
+      "st",
+    ]);
     expect(a).toMatchObject({ config: "w.jsonc", env: "staging", port: 9999, script: "src/x.ts", webhooks: ["/hook"], persistTo: "st" });
     expect(a.passthrough).toEqual(["--env=staging", "--var", "A:1", "--remote", "--persist-to", "st"]);
   });
@@ -111,7 +143,9 @@ describe("config reading", () => {
     const w = { dir: "/p/node_modules/wrangler", version: "4.164.0", cli: "", api: "", engines: ">=22.12.0" };
     expect(nodeForWrangler(w, "22.12.0")).toBe(process.execPath);
     expect(nodeForWrangler(w, "24.1.0")).toBe(process.execPath);
-    expect(() => nodeForWrangler(w, "22.11.9")).toThrow("wrangler 4.164.0 needs Node.js >= 22.12.0, and this is Node.js v22.11.9: run artifacts-emulator with Node.js 22.12.0 or newer");
+    expect(() => nodeForWrangler(w, "22.11.9")).toThrow(
+      "wrangler 4.164.0 needs Node.js >= 22.12.0, and this is Node.js v22.11.9: run artifacts-emulator with Node.js 22.12.0 or newer",
+    );
     expect(() => nodeForWrangler(w, "20.20.2")).toThrow(/^[^\n]+$/);
   });
 
@@ -120,13 +154,17 @@ describe("config reading", () => {
     expect(wranglerSupported("4.200.1")).toBe(true);
     expect(wranglerSupported("4.163.9")).toBe(false);
     expect(wranglerSupported("5.0.0")).toBe(false);
-    expect(() => checkWranglerVersion({ dir: "/p", version: "3.114.0", cli: "", api: "" })).toThrow("wrangler 3.114.0 (in /p) is not supported: artifacts-emulator needs wrangler >=4.164.0 <5; install one with `npm i -D wrangler@^4.164.0`");
+    expect(() => checkWranglerVersion({ dir: "/p", version: "3.114.0", cli: "", api: "" })).toThrow(
+      "wrangler 3.114.0 (in /p) is not supported: artifacts-emulator needs wrangler >=4.164.0 <5; install one with `npm i -D wrangler@^4.164.0`",
+    );
   });
 });
 
 describe("bad input: one line each", () => {
   it("a config that does not parse names the file, line and column", () => {
-    expect(() => parseWranglerConfig('{\n  // a comment\n  "name": "w"\n  "main": "x.ts"\n}', "/p/wrangler.jsonc")).toThrow(/^Cannot parse \/p\/wrangler\.jsonc:4:3: [^\n]+$/);
+    expect(() => parseWranglerConfig('{\n  // a comment\n  "name": "w"\n  "main": "x.ts"\n}', "/p/wrangler.jsonc")).toThrow(
+      /^Cannot parse \/p\/wrangler\.jsonc:4:3: [^\n]+$/,
+    );
     expect(() => parseWranglerConfig('name = "w"\nmain = = 1\n', "/p/wrangler.toml")).toThrow(/^Cannot parse \/p\/wrangler\.toml:2:8: [^\n]+$/);
   });
 
@@ -138,7 +176,13 @@ describe("bad input: one line each", () => {
 
   it("a binding with remote: true stays an artifacts binding for wrangler; the others are emulated", () => {
     const out = rewriteWranglerConfigForDev(
-      { main: "src/index.ts", artifacts: [{ binding: "LOCAL", namespace: "l" }, { binding: "PROD", namespace: "p", remote: true }] },
+      {
+        main: "src/index.ts",
+        artifacts: [
+          { binding: "LOCAL", namespace: "l" },
+          { binding: "PROD", namespace: "p", remote: true },
+        ],
+      },
       { entry: "./entry.mjs" },
     );
     expect(out.artifacts).toEqual([{ binding: "PROD", namespace: "p", remote: true }]);

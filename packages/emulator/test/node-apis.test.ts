@@ -52,11 +52,16 @@ beforeAll(async () => {
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
 describe("getArtifactsPlatformProxy", () => {
-  it("refuses a config whose namespace the service would not accept (\"bad ns/x\") at startup", async () => {
+  it('refuses a config whose namespace the service would not accept ("bad ns/x") at startup', async () => {
     const d = await mkdtemp(join(tmpdir(), "node-apis-badns-"));
     try {
-      await writeFile(join(d, "wrangler.jsonc"), JSON.stringify({ name: "bad", compatibility_date: "2026-08-01", artifacts: [{ binding: "ARTIFACTS", namespace: "bad ns/x" }] }));
-      await expect(getArtifactsPlatformProxy({ configPath: join(d, "wrangler.jsonc"), persist: false })).rejects.toThrow("Invalid local Artifacts namespace: bad ns/x");
+      await writeFile(
+        join(d, "wrangler.jsonc"),
+        JSON.stringify({ name: "bad", compatibility_date: "2026-08-01", artifacts: [{ binding: "ARTIFACTS", namespace: "bad ns/x" }] }),
+      );
+      await expect(getArtifactsPlatformProxy({ configPath: join(d, "wrangler.jsonc"), persist: false })).rejects.toThrow(
+        "Invalid local Artifacts namespace: bad ns/x",
+      );
     } finally {
       await rm(d, { recursive: true, force: true });
     }
@@ -105,7 +110,10 @@ describe("getArtifactsPlatformProxy", () => {
 describe("createTestHarness recipe", () => {
   it("runs the consumer against the service Worker's default export", async () => {
     const server = createTestHarness({
-      workers: [{ configPath: join(dir, "wrangler.jsonc"), bindingOverrides: { ARTIFACTS: "artifacts-emulator" } }, artifactsHarnessWorker({ namespace: "node-ns" })],
+      workers: [
+        { configPath: join(dir, "wrangler.jsonc"), bindingOverrides: { ARTIFACTS: "artifacts-emulator" } },
+        artifactsHarnessWorker({ namespace: "node-ns" }),
+      ],
     });
     try {
       await server.listen();

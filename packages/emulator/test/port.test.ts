@@ -19,7 +19,8 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise<void>((res) => held.close(() => res())));
 
-const start = (port: number) => new Miniflare(convertV4MiniflareOptions({ host, port, modules: true, script: `export default { fetch: () => new Response("up") }` } as never));
+const start = (port: number) =>
+  new Miniflare(convertV4MiniflareOptions({ host, port, modules: true, script: `export default { fetch: () => new Response("up") }` } as never));
 
 describe("readyOnPort", () => {
   it("moves to a free port when the one it chose was taken meanwhile", async () => {

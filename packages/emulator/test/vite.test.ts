@@ -35,7 +35,10 @@ beforeAll(async () => {
       },
     };\n`,
   );
-  await writeFile(join(dir, "wrangler.jsonc"), `{ "name": "vite-consumer", "main": "src/index.ts", "compatibility_date": "2026-08-01", "artifacts": [{ "binding": "ARTIFACTS", "namespace": "vite-ns" }] }`);
+  await writeFile(
+    join(dir, "wrangler.jsonc"),
+    `{ "name": "vite-consumer", "main": "src/index.ts", "compatibility_date": "2026-08-01", "artifacts": [{ "binding": "ARTIFACTS", "namespace": "vite-ns" }] }`,
+  );
   const port = await freePort();
   origin = `http://127.0.0.1:${port}`;
   server = await createServer({

@@ -13,7 +13,10 @@ const here = dirname(fileURLToPath(import.meta.url));
 
 it("events reach the Workflow a Workers Vitest project's config names", async () => {
   const vitest = join(dirname(createRequire(import.meta.url).resolve("vitest/package.json")), "vitest.mjs");
-  const child = spawn(process.execPath, [vitest, "run", "--root", join(here, "fixtures/pool-workflows")], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, CI: "1" } });
+  const child = spawn(process.execPath, [vitest, "run", "--root", join(here, "fixtures/pool-workflows")], {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, CI: "1" },
+  });
   let out = "";
   child.stdout.on("data", (b) => (out += b));
   child.stderr.on("data", (b) => (out += b));

@@ -35,7 +35,9 @@ const config = {
 describe("eventTriggers", () => {
   it("one route per event entry and target, with the simulator's ids (duplicates re-hashed), one binding per Workflow", () => {
     const t = eventTriggers(config, "consumer");
-    const pushed = sha32(JSON.stringify({ owner: "consumer", types: ["cf.artifacts.repo.pushed"], namespace: "default", repoName: "app", workflowName: "on-push" }));
+    const pushed = sha32(
+      JSON.stringify({ owner: "consumer", types: ["cf.artifacts.repo.pushed"], namespace: "default", repoName: "app", workflowName: "on-push" }),
+    );
     const created = sha32(JSON.stringify({ owner: "consumer", types: ["cf.artifacts.repo.created"], workflowName: "on-push" }));
     expect(t.routes).toEqual([
       { id: pushed, binding: "ARTIFACTS_EVENTS_WF_0", types: ["cf.artifacts.repo.pushed"], namespace: "default", repoName: "app" },
@@ -48,10 +50,16 @@ describe("eventTriggers", () => {
 
   it("a target Workflow the Worker does not define, a bad type or filter, or no targets is an error at startup", () => {
     const one = (e: Record<string, unknown>) => () => eventTriggers({ ...config, triggers: { events: [e] } }, "consumer");
-    expect(one({ type: "cf.artifacts.repo.created", targets: [{ type: "workflow", workflow_name: "missing" }] })).toThrow(/the Workflow "missing" is not defined by this Worker/);
-    expect(one({ type: "cf.artifacts.repo.created", targets: [{ type: "workflow", workflow_name: "elsewhere" }] })).toThrow(/"elsewhere" is not defined by this Worker/);
+    expect(one({ type: "cf.artifacts.repo.created", targets: [{ type: "workflow", workflow_name: "missing" }] })).toThrow(
+      /the Workflow "missing" is not defined by this Worker/,
+    );
+    expect(one({ type: "cf.artifacts.repo.created", targets: [{ type: "workflow", workflow_name: "elsewhere" }] })).toThrow(
+      /"elsewhere" is not defined by this Worker/,
+    );
     expect(one({ type: "cf.artifacts.repo.renamed", targets: [{ type: "workflow", workflow_name: "on-push" }] })).toThrow(/type must be one of/);
-    expect(one({ type: "cf.artifacts.repo.created", filter: { repo_name: "" }, targets: [{ type: "workflow", workflow_name: "on-push" }] })).toThrow(/filter.repo_name must be a non-empty string/);
+    expect(one({ type: "cf.artifacts.repo.created", filter: { repo_name: "" }, targets: [{ type: "workflow", workflow_name: "on-push" }] })).toThrow(
+      /filter.repo_name must be a non-empty string/,
+    );
     expect(one({ type: "cf.artifacts.repo.created", targets: [] })).toThrow(/targets must be a non-empty array/);
     expect(one({ type: "cf.artifacts.repo.created", targets: [{ type: "queue", workflow_name: "on-push" }] })).toThrow(/type must be "workflow"/);
   });
@@ -74,7 +82,14 @@ describe("the Vitest helper", () => {
       expect(service.workflows).toEqual({ ARTIFACTS_EVENTS_WF_0: { name: "on-push", className: "OnPush", scriptName: "vitest-plugin-runner-p1" } });
       expect(JSON.parse(service.bindings.EVENT_WORKFLOWS)).toEqual(eventTriggers(config, "consumer").routes);
 
-      await writeFile(join(dir, "wrangler.json"), JSON.stringify({ ...config, main: "src.ts", triggers: { events: [{ type: "cf.artifacts.repo.created", targets: [{ type: "workflow", workflow_name: "nope" }] }] } }));
+      await writeFile(
+        join(dir, "wrangler.json"),
+        JSON.stringify({
+          ...config,
+          main: "src.ts",
+          triggers: { events: [{ type: "cf.artifacts.repo.created", targets: [{ type: "workflow", workflow_name: "nope" }] }] },
+        }),
+      );
       // wrangler's own config check may say it first; either way startup fails naming the Workflow.
       expect(() => artifactsTestOptions({ configPath: join(dir, "wrangler.json"), port: 1 })).toThrow(/"nope"/);
     } finally {

@@ -1,5 +1,5 @@
 /**
- * The benchmark's synthetic repo: the recipe of shared/spec/integration.md §4 (2,000 text files of 6–14 KB made of
+ * The benchmark's synthetic repo: the recipe of docs/integration.md "Simulator measurements" (2,000 text files of 6–14 KB made of
  * random words plus a README, ≈ 20 MB of work tree, 50 commits on main, each adding 40 files and appending to 5),
  * so our numbers sit next to the official simulator's. Made with a seeded PRNG and `git fast-import` (fixed names
  * and dates), so every machine gets the same commit ids; cached under packages/git/.bench/.

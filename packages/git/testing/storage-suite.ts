@@ -1,5 +1,5 @@
 /**
- * The conformance suite every RepoStore must pass (STYLE.md §10): the in-memory store runs it
+ * The conformance suite every RepoStore must pass (docs/conventions.md "Shared conformance suites"): the in-memory store runs it
  * here; the binding's Durable Object store runs the same function under Workers Vitest.
  */
 import { describe, expect, it } from "vitest";

@@ -51,10 +51,20 @@ export class AccountObject extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
-    this.sql.exec(`CREATE TABLE IF NOT EXISTS api_tokens (id TEXT PRIMARY KEY, name TEXT NOT NULL, hash TEXT NOT NULL UNIQUE, scopes TEXT NOT NULL, namespace TEXT, allow_ips TEXT NOT NULL, created_at INTEGER NOT NULL, expires_at INTEGER, revoked_at INTEGER, last_used_at INTEGER)`);
-    this.sql.exec(`CREATE TABLE IF NOT EXISTS namespaces (name TEXT PRIMARY KEY, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, repo_count INTEGER NOT NULL DEFAULT 0, jurisdiction TEXT NOT NULL DEFAULT 'unrestricted')`);
+    this.sql.exec(
+      `CREATE TABLE IF NOT EXISTS api_tokens (id TEXT PRIMARY KEY, name TEXT NOT NULL, hash TEXT NOT NULL UNIQUE, scopes TEXT NOT NULL, namespace TEXT, allow_ips TEXT NOT NULL, created_at INTEGER NOT NULL, expires_at INTEGER, revoked_at INTEGER, last_used_at INTEGER)`,
+    );
+    this.sql.exec(
+      `CREATE TABLE IF NOT EXISTS namespaces (name TEXT PRIMARY KEY, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, repo_count INTEGER NOT NULL DEFAULT 0, jurisdiction TEXT NOT NULL DEFAULT 'unrestricted')`,
+    );
     // Added after the first release: the version of the namespace object's last count push.
-    if (!this.sql.exec<{ name: string }>("SELECT name FROM pragma_table_info('namespaces')").toArray().some((c) => c.name === "count_version")) this.sql.exec("ALTER TABLE namespaces ADD COLUMN count_version INTEGER NOT NULL DEFAULT 0");
+    if (
+      !this.sql
+        .exec<{ name: string }>("SELECT name FROM pragma_table_info('namespaces')")
+        .toArray()
+        .some((c) => c.name === "count_version")
+    )
+      this.sql.exec("ALTER TABLE namespaces ADD COLUMN count_version INTEGER NOT NULL DEFAULT 0");
   }
 
   private info(r: TokenRowSql, now = Date.now()): ApiTokenInfo {
@@ -71,21 +81,37 @@ export class AccountObject extends DurableObject<Env> {
     };
   }
 
-  async createApiToken(opts: { name: string; scopes: ApiScope[]; namespace?: string | null; ttlSeconds?: number | null; allowIps?: string[] }): Promise<ApiTokenInfo & { value: string }> {
+  async createApiToken(opts: {
+    name: string;
+    scopes: ApiScope[];
+    namespace?: string | null;
+    ttlSeconds?: number | null;
+    allowIps?: string[];
+  }): Promise<ApiTokenInfo & { value: string }> {
     const value = API_TOKEN_PREFIX + randomHex(20).slice(0, 35);
     const id = randomId(32);
     const now = Date.now();
     const expires = opts.ttlSeconds ? now + opts.ttlSeconds * 1000 : null;
     this.sql.exec(
       "INSERT INTO api_tokens (id, name, hash, scopes, namespace, allow_ips, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-      id, opts.name, await sha256Hex(value), JSON.stringify(opts.scopes), opts.namespace ?? null, JSON.stringify(opts.allowIps ?? []), now, expires,
+      id,
+      opts.name,
+      await sha256Hex(value),
+      JSON.stringify(opts.scopes),
+      opts.namespace ?? null,
+      JSON.stringify(opts.allowIps ?? []),
+      now,
+      expires,
     );
     const row = this.sql.exec<TokenRowSql>("SELECT * FROM api_tokens WHERE id = ?", id).one();
     return { ...this.info(row), value };
   }
 
   async listApiTokens(): Promise<ApiTokenInfo[]> {
-    return this.sql.exec<TokenRowSql>("SELECT * FROM api_tokens ORDER BY created_at DESC").toArray().map((r) => this.info(r));
+    return this.sql
+      .exec<TokenRowSql>("SELECT * FROM api_tokens ORDER BY created_at DESC")
+      .toArray()
+      .map((r) => this.info(r));
   }
 
   async revokeApiToken(id: string): Promise<boolean> {
@@ -93,7 +119,9 @@ export class AccountObject extends DurableObject<Env> {
   }
 
   /** Authenticate a presented API token: the grant, or why not (never the secret). */
-  async verifyApiToken(value: string): Promise<{ ok: true; grant: ApiTokenGrant; info: ApiTokenInfo } | { ok: false; reason: "unknown" | "expired" | "revoked" }> {
+  async verifyApiToken(
+    value: string,
+  ): Promise<{ ok: true; grant: ApiTokenGrant; info: ApiTokenInfo } | { ok: false; reason: "unknown" | "expired" | "revoked" }> {
     const hash = await sha256Hex(value);
     const row = this.sql.exec<TokenRowSql>("SELECT * FROM api_tokens WHERE hash = ?", hash).toArray()[0];
     if (!row || !digestEqual(row.hash, hash)) return { ok: false, reason: "unknown" };
@@ -110,13 +138,25 @@ export class AccountObject extends DurableObject<Env> {
   async namespaceCount(name: string, count: number, version: number, createdAt: number, updatedAt: number): Promise<void> {
     this.sql.exec(
       "INSERT INTO namespaces (name, created_at, updated_at, repo_count, count_version) VALUES (?, ?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET updated_at = max(updated_at, excluded.updated_at), repo_count = excluded.repo_count, count_version = excluded.count_version WHERE excluded.count_version > count_version",
-      name, createdAt, updatedAt, count, version,
+      name,
+      createdAt,
+      updatedAt,
+      count,
+      version,
     );
   }
 
   async createNamespace(name: string, jurisdiction: string): Promise<boolean> {
     const now = Date.now();
-    return this.sql.exec("INSERT OR IGNORE INTO namespaces (name, created_at, updated_at, repo_count, jurisdiction) VALUES (?, ?, ?, 0, ?)", name, now, now, jurisdiction).rowsWritten > 0;
+    return (
+      this.sql.exec(
+        "INSERT OR IGNORE INTO namespaces (name, created_at, updated_at, repo_count, jurisdiction) VALUES (?, ?, ?, 0, ?)",
+        name,
+        now,
+        now,
+        jurisdiction,
+      ).rowsWritten > 0
+    );
   }
 
   /** Namespaces by name: after a keyset cursor (the last name seen) or from an offset (page-based clients). */

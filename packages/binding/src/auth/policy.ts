@@ -39,8 +39,24 @@ export interface Resource {
 export type Decision = { allow: true } | { allow: false; status: 401 | 403; reason: string };
 
 export const ALL_ACTIONS: readonly Action[] = [
-  "namespace.list", "namespace.read", "namespace.create", "repo.list", "repo.read", "repo.create", "repo.delete", "repo.fork", "repo.import",
-  "content.read", "token.list", "token.create", "token.revoke", "audit.read", "events.read", "git.fetch", "git.push", "apitoken.manage",
+  "namespace.list",
+  "namespace.read",
+  "namespace.create",
+  "repo.list",
+  "repo.read",
+  "repo.create",
+  "repo.delete",
+  "repo.fork",
+  "repo.import",
+  "content.read",
+  "token.list",
+  "token.create",
+  "token.revoke",
+  "audit.read",
+  "events.read",
+  "git.fetch",
+  "git.push",
+  "apitoken.manage",
 ];
 
 const READ_ACTIONS = new Set<Action>(["namespace.list", "namespace.read", "repo.list", "repo.read", "content.read", "token.list", "audit.read", "events.read"]);
@@ -60,10 +76,14 @@ export function authorize(p: Principal, action: Action, r: Resource = {}): Decis
       if (!CONTROL_PLANE.has(action) || action === "namespace.list" || action === "namespace.create") return deny(403, "Not available through the binding");
       return r.namespace === p.namespace ? allow : deny(403, "The binding is limited to its namespace");
     case "api-token": {
-      if (!CONTROL_PLANE.has(action)) return deny(403, action.startsWith("git.") ? "API tokens cannot be used for Git; use a repository token" : "Operator credential required");
-      if (p.namespace !== null && action !== "namespace.list" && r.namespace !== p.namespace) return deny(403, "This API token is limited to another namespace");
+      if (!CONTROL_PLANE.has(action))
+        return deny(403, action.startsWith("git.") ? "API tokens cannot be used for Git; use a repository token" : "Operator credential required");
+      if (p.namespace !== null && action !== "namespace.list" && r.namespace !== p.namespace)
+        return deny(403, "This API token is limited to another namespace");
       const needs = READ_ACTIONS.has(action) ? ["artifacts:read", "artifacts:write"] : ["artifacts:write"];
-      return p.scopes.some((s) => needs.includes(s)) ? allow : deny(403, `This API token lacks the ${READ_ACTIONS.has(action) ? "artifacts:read" : "artifacts:write"} scope`);
+      return p.scopes.some((s) => needs.includes(s))
+        ? allow
+        : deny(403, `This API token lacks the ${READ_ACTIONS.has(action) ? "artifacts:read" : "artifacts:write"} scope`);
     }
     case "repo-token": {
       if (action !== "git.fetch" && action !== "git.push") return deny(403, "Repository tokens only work with Git");

@@ -18,7 +18,7 @@ export function bearer(request: Request): string | undefined {
   return t ? t : undefined;
 }
 
-/** Git accepts the token as Bearer or as the Basic password (any username; contract §6.2). */
+/** Git accepts the token as Bearer or as the Basic password (any username; docs/contract.md "Git authentication"). */
 export function gitCredential(request: Request): string | undefined {
   const h = request.headers.get("Authorization") ?? "";
   const b = bearer(request);
@@ -52,7 +52,8 @@ export async function restPrincipal(env: Env, request: Request): Promise<Princip
   if (!token) return new Refused(401, CF.AUTH, "Authentication error: missing Authorization: Bearer <API token> header");
   const digest = await sha256Hex(token);
   if (env.ADMIN_TOKEN && digestEqual(digest, await sha256Hex(env.ADMIN_TOKEN))) return { kind: "admin" };
-  if (tokenSecret(token)) return new Refused(401, CF.AUTH, "Authentication error: Artifacts repository tokens only work with Git; use an API token for the REST API");
+  if (tokenSecret(token))
+    return new Refused(401, CF.AUTH, "Authentication error: Artifacts repository tokens only work with Git; use an API token for the REST API");
   const account = new AccountService(env);
   const v = await account.verifyApiToken(token);
   if (!v.ok) return new Refused(401, CF.AUTH, `Authentication error: ${v.reason === "unknown" ? "invalid" : v.reason} API token`);

@@ -37,7 +37,10 @@ function originOf(env: Env): string {
   if (env.PUBLIC_ORIGIN) return env.PUBLIC_ORIGIN.replace(/\/+$/, "");
   if (!warnedNoOrigin) {
     warnedNoOrigin = true;
-    log("warn", "PUBLIC_ORIGIN is not set: remote URLs in binding answers use http://127.0.0.1:8787; set it to the service's public origin (docs/self-hosting.md)");
+    log(
+      "warn",
+      "PUBLIC_ORIGIN is not set: remote URLs in binding answers use http://127.0.0.1:8787; set it to the service's public origin (docs/self-hosting.md)",
+    );
   }
   return "http://127.0.0.1:8787";
 }
@@ -55,7 +58,7 @@ export class ArtifactsRepoHandle extends RpcTarget {
     return this.svc.reads(this.id);
   }
 
-  /** Every call re-checks that the repo still exists (contract §3.3 info). */
+  /** Every call re-checks that the repo still exists (docs/contract.md "Repo handle" info). */
   private async alive() {
     const meta = await this.stub().info();
     if (!meta) throw repoNotFound(this.name);
@@ -65,7 +68,18 @@ export class ArtifactsRepoHandle extends RpcTarget {
   info() {
     return guard(async () => {
       const m = await this.svc.info(this.id, this.name);
-      return { id: m.id, name: m.name, description: m.description, defaultBranch: m.defaultBranch, createdAt: m.createdAt, updatedAt: m.updatedAt, lastPushAt: m.lastPushAt, source: m.source, readOnly: m.readOnly, remote: m.remote };
+      return {
+        id: m.id,
+        name: m.name,
+        description: m.description,
+        defaultBranch: m.defaultBranch,
+        createdAt: m.createdAt,
+        updatedAt: m.updatedAt,
+        lastPushAt: m.lastPushAt,
+        source: m.source,
+        readOnly: m.readOnly,
+        remote: m.remote,
+      };
     });
   }
   createToken(scope?: "write" | "read", ttl?: number) {
@@ -130,7 +144,7 @@ export class ArtifactsRepoHandle extends RpcTarget {
 export class ArtifactsBinding extends WorkerEntrypoint<Env, BindingProps> {
   protected service(): NamespaceService {
     const namespace = this.ctx.props?.namespace ?? this.env.NAMESPACE_NAME ?? "default";
-    // A namespace REST could never reach is a configuration error, refused on every call (contract §2.1).
+    // A namespace REST could never reach is a configuration error, refused on every call (docs/contract.md "Names").
     if (!isValidName(namespace)) throw invalidInput(invalidNamespaceMessage(namespace));
     return new NamespaceService(this.env, namespace, bindingPrincipal(namespace), originOf(this.env));
   }
@@ -155,7 +169,7 @@ export class ArtifactsBinding extends WorkerEntrypoint<Env, BindingProps> {
     return guard(async () => {
       const svc = this.service();
       const [r, ns] = await Promise.all([svc.list(opts), svc.account().getNamespace(svc.namespace)]);
-      // Like the simulator: list entries carry status and the namespace's jurisdiction (contract §3.2, §11.9).
+      // Like the simulator: list entries carry status and the namespace's jurisdiction (docs/contract.md "Namespace methods", "Open questions" 9).
       const jurisdiction = ns?.jurisdiction ?? "unrestricted";
       return {
         repos: r.repos.map(({ status, namespace: _n, ...info }) => ({ ...info, status: listedStatus(status), jurisdiction })),

@@ -1,5 +1,5 @@
 /**
- * Git remotes at /git/<namespace>/<repo>.git (contract §6). Order (§6.3): route and method (404
+ * Git remotes at /git/<namespace>/<repo>.git (docs/contract.md "Git over HTTP"). Order (docs/contract.md "Git request checks"): route and method (404
  * for anything but the four smart-HTTP requests) → repo lookup (404 before authentication) →
  * repo token (401 with a Basic challenge so git reports an authentication failure; 403 naming the
  * reason for an expired or revoked token of this repo, docs/contract-choices.md) → policy (403

@@ -79,7 +79,15 @@ async function handleApi(request: Request, env: Env, url: URL, info: RequestInfo
     if (a instanceof Refused) return fail(401, CF.INVALID_TOKEN, "Invalid API Token");
     info.principal = principalLabel(a);
     const id = a.kind === "api-token" ? a.id : "admin";
-    return new Response(JSON.stringify({ result: { id, status: "active" }, success: true, errors: [], messages: [{ code: 10000, message: "This API Token is valid and active", type: null }] }), { headers: { "Content-Type": "application/json; charset=utf-8" } });
+    return new Response(
+      JSON.stringify({
+        result: { id, status: "active" },
+        success: true,
+        errors: [],
+        messages: [{ code: 10000, message: "This API Token is valid and active", type: null }],
+      }),
+      { headers: { "Content-Type": "application/json; charset=utf-8" } },
+    );
   }
   // What wrangler calls to pick an account when CLOUDFLARE_ACCOUNT_ID is unset, and for whoami.
   if (path === "/client/v4/accounts" || path === "/client/v4/memberships" || path === "/client/v4/user") {

@@ -1,4 +1,4 @@
-/** `cf.artifacts.repo.*` event envelopes (contract §7.2, §7.3) and delivery to subscribers. */
+/** `cf.artifacts.repo.*` event envelopes (docs/contract.md "Event envelope", "Event payloads") and delivery to subscribers. */
 import type { Env, RepoMeta } from "../env.js";
 import { nowIso, randomHex } from "../util/ids.js";
 import { log, redact } from "../util/log.js";
@@ -18,13 +18,31 @@ const ACCOUNT_LEVEL = new Set<EventType>(["cf.artifacts.repo.created", "cf.artif
 const REPO_FIELDS_EVENTS = ACCOUNT_LEVEL;
 
 export function repoFields(m: RepoMeta) {
-  return { repoId: m.id, defaultBranch: m.defaultBranch, description: m.description, readOnly: m.readOnly, createdAt: m.createdAt, updatedAt: m.updatedAt, lastPushAt: m.lastPushAt };
+  return {
+    repoId: m.id,
+    defaultBranch: m.defaultBranch,
+    description: m.description,
+    readOnly: m.readOnly,
+    createdAt: m.createdAt,
+    updatedAt: m.updatedAt,
+    lastPushAt: m.lastPushAt,
+  };
 }
 
-export function eventEnvelope(type: EventType, meta: RepoMeta, payload: Record<string, unknown>, accountId: string, source?: { namespace: string; repoName: string }) {
+export function eventEnvelope(
+  type: EventType,
+  meta: RepoMeta,
+  payload: Record<string, unknown>,
+  accountId: string,
+  source?: { namespace: string; repoName: string },
+) {
   return {
     type,
-    source: { type: ACCOUNT_LEVEL.has(type) ? "artifacts" : "artifacts.repo", namespace: source?.namespace ?? meta.namespace, repoName: source?.repoName ?? meta.name },
+    source: {
+      type: ACCOUNT_LEVEL.has(type) ? "artifacts" : "artifacts.repo",
+      namespace: source?.namespace ?? meta.namespace,
+      repoName: source?.repoName ?? meta.name,
+    },
     payload: REPO_FIELDS_EVENTS.has(type) && type !== "cf.artifacts.repo.forked" ? { ...repoFields(meta), ...payload } : payload,
     metadata: { accountId, eventSubscriptionId: "0".repeat(32), eventSchemaVersion: 1, eventTimestamp: nowIso() },
   };
@@ -39,7 +57,10 @@ export function eventEnvelope(type: EventType, meta: RepoMeta, payload: Record<s
 export async function deliverEvent(env: Env, envelope: { type: string; metadata: { eventSubscriptionId: string } }): Promise<void> {
   const e = env as Env & { EVENT_WEBHOOK_URLS?: string; EVENTS_QUEUE?: Queue; EVENT_WORKFLOWS?: string };
   const jobs: Array<Promise<unknown>> = [];
-  for (const url of (e.EVENT_WEBHOOK_URLS ?? "").split(",").map((s) => s.trim()).filter(Boolean)) {
+  for (const url of (e.EVENT_WEBHOOK_URLS ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const body = JSON.stringify({ ...envelope, metadata: { ...envelope.metadata, eventSubscriptionId: subscriptionId(url) } });
     jobs.push(fetch(url, { method: "POST", headers: { "Content-Type": "application/json" }, body }).then((r) => r.body?.cancel()));
   }
@@ -53,11 +74,12 @@ export async function deliverEvent(env: Env, envelope: { type: string; metadata:
     }
     jobs.push(wf.create({ params: { ...envelope, metadata: { ...envelope.metadata, eventSubscriptionId: route.id } } }));
   }
-  for (const r of await Promise.allSettled(jobs)) if (r.status === "rejected") log("warn", "event delivery failed", { type: envelope.type, error: redact(String(r.reason)) });
+  for (const r of await Promise.allSettled(jobs))
+    if (r.status === "rejected") log("warn", "event delivery failed", { type: envelope.type, error: redact(String(r.reason)) });
 }
 
 /**
- * One Workflow trigger (contract §7.4 item 2, §7.5): the event types it takes, its optional
+ * One Workflow trigger (docs/contract.md "Event subscriptions" item 2, "Event subscriptions"): the event types it takes, its optional
  * filters, the service's Workflow binding to create instances with, and its subscription id. The
  * emulator derives these from the user's `triggers.events` (packages/emulator/src/workflow-triggers.ts)
  * and hands them over as the EVENT_WORKFLOWS variable, JSON.
@@ -93,7 +115,7 @@ function matches(route: WorkflowRoute, e: EnvelopeLike): boolean {
 function subscriptionId(url: string): string {
   let h = 0x811c9dc5;
   for (let i = 0; i < url.length; i++) h = Math.imul(h ^ url.charCodeAt(i), 0x01000193) >>> 0;
-  return (h.toString(16).padStart(8, "0")).repeat(4);
+  return h.toString(16).padStart(8, "0").repeat(4);
 }
 
 export { randomHex };

@@ -14,14 +14,14 @@ import { RateWindow } from "./rate-window.js";
 import { log, redact, redactTokens } from "../util/log.js";
 import { accountStub, repoStub } from "../stubs.js";
 
-/** "creating", "importing" and "forking" are the three in-flight states of a new repo (contract §3.2). */
+/** "creating", "importing" and "forking" are the three in-flight states of a new repo (docs/contract.md "Namespace methods"). */
 export type RepoStatus = "creating" | "importing" | "forking" | "ready" | "deleting";
 export type PendingStatus = "creating" | "importing" | "forking";
 export interface RepoRecord extends RepoMeta {
   status: RepoStatus;
 }
 
-/** The contract's error for a repo that is not ready yet (§3.5), or undefined for ready and deleting. */
+/** The contract's error for a repo that is not ready yet (docs/contract.md "Error codes"), or undefined for ready and deleting. */
 export function inProgressError(r: { status: RepoStatus; name: string }): ArtifactsError | undefined {
   if (r.status === "creating") return new ArtifactsError("CREATE_IN_PROGRESS", `Repository is still being created: ${r.name}.`);
   if (r.status === "importing") return new ArtifactsError("IMPORT_IN_PROGRESS", `Repository is still being imported: ${r.name}.`);
@@ -29,12 +29,12 @@ export function inProgressError(r: { status: RepoStatus; name: string }): Artifa
   return undefined;
 }
 
-/** A listing's `status` (contract §3.2 list): an import or fork still filling, otherwise ready. */
+/** A listing's `status` (docs/contract.md "Namespace methods" list): an import or fork still filling, otherwise ready. */
 export function listedStatus(status: string | undefined): "ready" | "importing" | "forking" {
   return status === "importing" || status === "forking" ? status : "ready";
 }
 
-/** The statuses a listing shows (contract §3.2 list: ready, importing, forking). */
+/** The statuses a listing shows (docs/contract.md "Namespace methods" list: ready, importing, forking). */
 const LISTED = "status IN ('ready', 'importing', 'forking')";
 
 export interface AuditEntry {
@@ -107,7 +107,13 @@ export class NamespaceObject extends DurableObject<Env> {
       ])
         this.sql.exec(s);
       // Added after the first release: an index entry is useless once its token has expired.
-      if (!this.sql.exec<{ name: string }>("SELECT name FROM pragma_table_info('token_index')").toArray().some((c) => c.name === "expires_at")) this.sql.exec("ALTER TABLE token_index ADD COLUMN expires_at INTEGER");
+      if (
+        !this.sql
+          .exec<{ name: string }>("SELECT name FROM pragma_table_info('token_index')")
+          .toArray()
+          .some((c) => c.name === "expires_at")
+      )
+        this.sql.exec("ALTER TABLE token_index ADD COLUMN expires_at INTEGER");
       this.sql.exec("CREATE INDEX IF NOT EXISTS token_index_expires ON token_index(expires_at)");
       await this.settleInterrupted();
     });
@@ -191,7 +197,12 @@ export class NamespaceObject extends DurableObject<Env> {
   async summary(): Promise<{ namespace: string; repoCount: number; createdAt: string | null; updatedAt: string | null }> {
     const created = this.kv("created_at");
     const updated = this.kv("updated_at");
-    return { namespace: this.namespaceName(), repoCount: this.count(), createdAt: created ? nowIso(Number(created)) : null, updatedAt: updated ? nowIso(Number(updated)) : null };
+    return {
+      namespace: this.namespaceName(),
+      repoCount: this.count(),
+      createdAt: created ? nowIso(Number(created)) : null,
+      updatedAt: updated ? nowIso(Number(updated)) : null,
+    };
   }
 
   private touch(namespace: string) {
@@ -203,7 +214,7 @@ export class NamespaceObject extends DurableObject<Env> {
 
   /**
    * Phase 1 of create/fork/import: claim the name with status "creating", "importing" or
-   * "forking". A record left "deleting" by a crash is finished off first (contract §3.2 delete).
+   * "forking". A record left "deleting" by a crash is finished off first (docs/contract.md "Namespace methods" delete).
    * A name an import or fork is still filling answers that operation's *_IN_PROGRESS.
    */
   async reserve(namespace: string, meta: RepoMeta, status: PendingStatus = "creating"): Promise<{ staleId?: string }> {
@@ -223,7 +234,17 @@ export class NamespaceObject extends DurableObject<Env> {
       this.touch(namespace);
       this.sql.exec(
         "INSERT INTO repos (id, name, name_lower, status, description, default_branch, read_only, source, created_at, updated_at, last_push_at, status_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)",
-        meta.id, meta.name, meta.name.toLowerCase(), status, meta.description, meta.defaultBranch, meta.readOnly ? 1 : 0, meta.source, t, t, Date.now(),
+        meta.id,
+        meta.name,
+        meta.name.toLowerCase(),
+        status,
+        meta.description,
+        meta.defaultBranch,
+        meta.readOnly ? 1 : 0,
+        meta.source,
+        t,
+        t,
+        Date.now(),
       );
     });
     return staleId ? { staleId } : {};
@@ -236,7 +257,13 @@ export class NamespaceObject extends DurableObject<Env> {
    */
   async activate(meta: RepoMeta, ops: RecordOps): Promise<void> {
     this.ctx.storage.transactionSync(() => {
-      const n = this.sql.exec("UPDATE repos SET status = 'ready', status_at = ?, default_branch = ?, updated_at = ? WHERE id = ? AND status IN ('creating', 'importing', 'forking')", Date.now(), meta.defaultBranch, Date.parse(meta.updatedAt), meta.id).rowsWritten;
+      const n = this.sql.exec(
+        "UPDATE repos SET status = 'ready', status_at = ?, default_branch = ?, updated_at = ? WHERE id = ? AND status IN ('creating', 'importing', 'forking')",
+        Date.now(),
+        meta.defaultBranch,
+        Date.parse(meta.updatedAt),
+        meta.id,
+      ).rowsWritten;
       if (!n) throw new ArtifactsError("INTERNAL_ERROR", "An internal error occurred.");
       this.addCount(1);
       this.touch(meta.namespace);
@@ -262,7 +289,8 @@ export class NamespaceObject extends DurableObject<Env> {
 
   private recordNow(ops: RecordOps) {
     this.armAlarm();
-    for (const t of ops.tokens ?? []) this.sql.exec("INSERT OR REPLACE INTO token_index (token_id, repo_id, expires_at) VALUES (?, ?, ?)", t.id, t.repoId, Date.parse(t.expiresAt));
+    for (const t of ops.tokens ?? [])
+      this.sql.exec("INSERT OR REPLACE INTO token_index (token_id, repo_id, expires_at) VALUES (?, ?, ?)", t.id, t.repoId, Date.parse(t.expiresAt));
     if (ops.audit) this.auditNow(ops.audit);
     for (const e of ops.events ?? []) this.insertEvent(e);
   }
@@ -298,7 +326,7 @@ export class NamespaceObject extends DurableObject<Env> {
   }
 
   /**
-   * Request rates per namespace (contract §8), counted here because this object is the one place
+   * Request rates per namespace (docs/contract.md "Limits"), counted here because this object is the one place
    * every isolate's requests for the namespace meet: module memory would count per isolate. A
    * sliding window (rate-window.ts) in this instance's memory: there is exactly one live instance, and it
    * is only evicted after being idle, by which time a window has passed anyway. Nothing is written
@@ -336,7 +364,7 @@ export class NamespaceObject extends DurableObject<Env> {
     this.deliver(ops);
   }
 
-  /** REST revokes tokens by id alone (contract §5.3 route 9): which repo holds the token. */
+  /** REST revokes tokens by id alone (docs/contract.md "REST routes" route 9): which repo holds the token. */
   async tokenRepo(tokenId: string): Promise<string | null> {
     return this.sql.exec<{ repo_id: string }>("SELECT repo_id FROM token_index WHERE token_id = ?", tokenId).toArray()[0]?.repo_id ?? null;
   }
@@ -358,7 +386,13 @@ export class NamespaceObject extends DurableObject<Env> {
         const version = Number(this.kv("count_version") ?? "0") + 1;
         this.setKv("count_version", String(version));
         const s = await this.summary();
-        await accountStub(this.env).namespaceCount(name, s.repoCount, version, Date.parse(s.createdAt ?? "") || Date.now(), Date.parse(s.updatedAt ?? "") || Date.now());
+        await accountStub(this.env).namespaceCount(
+          name,
+          s.repoCount,
+          version,
+          Date.parse(s.createdAt ?? "") || Date.now(),
+          Date.parse(s.updatedAt ?? "") || Date.now(),
+        );
       }
     })()
       .catch((e) => log("warn", "namespace count sync failed", { error: redact(String(e)) }))
@@ -369,7 +403,10 @@ export class NamespaceObject extends DurableObject<Env> {
   private syncDirty = false;
 
   /** One page: after a keyset cursor, or (page-numbered clients) after skipping `offset` entries. */
-  async list(namespace: string, opts: { limit: number; cursor?: string; offset?: number; search?: string; sort?: SortKey; direction?: "asc" | "desc" }): Promise<{ repos: RepoRecord[]; total: number; cursor?: string }> {
+  async list(
+    namespace: string,
+    opts: { limit: number; cursor?: string; offset?: number; search?: string; sort?: SortKey; direction?: "asc" | "desc" },
+  ): Promise<{ repos: RepoRecord[]; total: number; cursor?: string }> {
     const sort = opts.sort ?? "created_at";
     const dir = opts.direction ?? "desc";
     const col = sort === "name" ? "name_lower" : sort === "last_push_at" ? "coalesce(last_push_at, 0)" : sort;
@@ -385,11 +422,20 @@ export class NamespaceObject extends DurableObject<Env> {
       where.push(`(${col} ${cmp} ? OR (${col} = ? AND id ${cmp} ?))`);
       args.push(c.v, c.v, c.id);
     }
-    const rows = this.sql.exec<Row & { sortv: SqlStorageValue }>(`SELECT *, ${col} AS sortv FROM repos WHERE ${where.join(" AND ")} ORDER BY ${col} ${dir}, id ${dir} LIMIT ? OFFSET ?`, ...args, opts.limit + 1, c ? 0 : opts.offset ?? 0).toArray();
+    const rows = this.sql
+      .exec<Row & { sortv: SqlStorageValue }>(
+        `SELECT *, ${col} AS sortv FROM repos WHERE ${where.join(" AND ")} ORDER BY ${col} ${dir}, id ${dir} LIMIT ? OFFSET ?`,
+        ...args,
+        opts.limit + 1,
+        c ? 0 : (opts.offset ?? 0),
+      )
+      .toArray();
     const more = rows.length > opts.limit;
     const page = rows.slice(0, opts.limit);
     const last = page[page.length - 1];
-    const total = opts.search ? this.sql.exec<{ n: number }>(`SELECT count(*) AS n FROM repos WHERE ${LISTED} AND instr(name_lower, ?) > 0`, opts.search.toLowerCase()).one().n : this.count() + this.inFlight();
+    const total = opts.search
+      ? this.sql.exec<{ n: number }>(`SELECT count(*) AS n FROM repos WHERE ${LISTED} AND instr(name_lower, ?) > 0`, opts.search.toLowerCase()).one().n
+      : this.count() + this.inFlight();
     return { repos: page.map((r) => this.toRecord(r, namespace)), total, ...(more && last ? { cursor: encodeCursor(last.sortv, last.id) } : {}) };
   }
 
@@ -400,8 +446,19 @@ export class NamespaceObject extends DurableObject<Env> {
 
   /** A push changed refs: keep the listing's timestamps current, audit and emit `pushed`. */
   async repoPushed(meta: RepoMeta, updates: Array<Record<string, unknown>>, principal: string): Promise<void> {
-    this.sql.exec("UPDATE repos SET updated_at = ?, last_push_at = ? WHERE id = ?", Date.parse(meta.updatedAt), Date.parse(meta.lastPushAt ?? meta.updatedAt), meta.id);
-    this.auditNow({ principal, action: "git.push", resource: meta.name, outcome: "ok", detail: updates.map((u) => `${u.ref} ${String(u.before).slice(0, 7)}..${String(u.after).slice(0, 7)}`).join("; ") });
+    this.sql.exec(
+      "UPDATE repos SET updated_at = ?, last_push_at = ? WHERE id = ?",
+      Date.parse(meta.updatedAt),
+      Date.parse(meta.lastPushAt ?? meta.updatedAt),
+      meta.id,
+    );
+    this.auditNow({
+      principal,
+      action: "git.push",
+      resource: meta.name,
+      outcome: "ok",
+      detail: updates.map((u) => `${u.ref} ${String(u.before).slice(0, 7)}..${String(u.after).slice(0, 7)}`).join("; "),
+    });
     for (const u of updates) await this.emit("cf.artifacts.repo.pushed", meta, u);
   }
 
@@ -417,21 +474,63 @@ export class NamespaceObject extends DurableObject<Env> {
   private auditNow(e: AuditEntry) {
     this.armAlarm();
     // A token pasted where a name goes (a path, a body) must not be kept in plaintext.
-    this.sql.exec("INSERT INTO audit (at, principal, action, resource, outcome, detail) VALUES (?, ?, ?, ?, ?, ?)", Date.now(), e.principal, e.action, redactTokens(e.resource), e.outcome, e.detail === undefined ? null : redactTokens(e.detail));
+    this.sql.exec(
+      "INSERT INTO audit (at, principal, action, resource, outcome, detail) VALUES (?, ?, ?, ?, ?, ?)",
+      Date.now(),
+      e.principal,
+      e.action,
+      redactTokens(e.resource),
+      e.outcome,
+      e.detail === undefined ? null : redactTokens(e.detail),
+    );
   }
 
-  async listAudit(opts: { since?: number; until?: number; principal?: string; action?: string; limit: number; before?: number }): Promise<Array<AuditEntry & { seq: number; at: string }>> {
+  async listAudit(opts: {
+    since?: number;
+    until?: number;
+    principal?: string;
+    action?: string;
+    limit: number;
+    before?: number;
+  }): Promise<Array<AuditEntry & { seq: number; at: string }>> {
     const where: string[] = [];
     const args: SqlStorageValue[] = [];
-    if (opts.since !== undefined) where.push("at >= ?"), args.push(opts.since);
-    if (opts.until !== undefined) where.push("at <= ?"), args.push(opts.until);
-    if (opts.principal) where.push("principal = ?"), args.push(opts.principal);
-    if (opts.action) where.push("(action = ? OR action LIKE ?)"), args.push(opts.action, `${opts.action}.%`);
-    if (opts.before !== undefined) where.push("seq < ?"), args.push(opts.before);
+    if (opts.since !== undefined) {
+      where.push("at >= ?");
+      args.push(opts.since);
+    }
+    if (opts.until !== undefined) {
+      where.push("at <= ?");
+      args.push(opts.until);
+    }
+    if (opts.principal) {
+      where.push("principal = ?");
+      args.push(opts.principal);
+    }
+    if (opts.action) {
+      where.push("(action = ? OR action LIKE ?)");
+      args.push(opts.action, `${opts.action}.%`);
+    }
+    if (opts.before !== undefined) {
+      where.push("seq < ?");
+      args.push(opts.before);
+    }
     return this.sql
-      .exec<{ seq: number; at: number; principal: string; action: string; resource: string; outcome: string; detail: string | null }>(`SELECT * FROM audit ${where.length ? "WHERE " + where.join(" AND ") : ""} ORDER BY seq DESC LIMIT ?`, ...args, opts.limit)
+      .exec<{ seq: number; at: number; principal: string; action: string; resource: string; outcome: string; detail: string | null }>(
+        `SELECT * FROM audit ${where.length ? "WHERE " + where.join(" AND ") : ""} ORDER BY seq DESC LIMIT ?`,
+        ...args,
+        opts.limit,
+      )
       .toArray()
-      .map((r) => ({ seq: r.seq, at: nowIso(r.at), principal: r.principal, action: r.action, resource: r.resource, outcome: r.outcome as AuditEntry["outcome"], ...(r.detail ? { detail: r.detail } : {}) }));
+      .map((r) => ({
+        seq: r.seq,
+        at: nowIso(r.at),
+        principal: r.principal,
+        action: r.action,
+        resource: r.resource,
+        outcome: r.outcome as AuditEntry["outcome"],
+        ...(r.detail ? { detail: r.detail } : {}),
+      }));
   }
 
   /** Record an event (readable through the REST API) and deliver it to configured subscribers. */
@@ -452,11 +551,24 @@ export class NamespaceObject extends DurableObject<Env> {
   async listEvents(opts: { limit: number; type?: string; repo?: string; after?: number }): Promise<Array<{ seq: number; event: unknown }>> {
     const where: string[] = [];
     const args: SqlStorageValue[] = [];
-    if (opts.type) where.push("type = ?"), args.push(opts.type);
-    if (opts.repo) where.push("lower(repo) = ?"), args.push(opts.repo.toLowerCase());
-    if (opts.after !== undefined) where.push("seq > ?"), args.push(opts.after);
+    if (opts.type) {
+      where.push("type = ?");
+      args.push(opts.type);
+    }
+    if (opts.repo) {
+      where.push("lower(repo) = ?");
+      args.push(opts.repo.toLowerCase());
+    }
+    if (opts.after !== undefined) {
+      where.push("seq > ?");
+      args.push(opts.after);
+    }
     return this.sql
-      .exec<{ seq: number; body: string }>(`SELECT seq, body FROM events ${where.length ? "WHERE " + where.join(" AND ") : ""} ORDER BY seq DESC LIMIT ?`, ...args, opts.limit)
+      .exec<{ seq: number; body: string }>(
+        `SELECT seq, body FROM events ${where.length ? "WHERE " + where.join(" AND ") : ""} ORDER BY seq DESC LIMIT ?`,
+        ...args,
+        opts.limit,
+      )
       .toArray()
       .map((r) => ({ seq: r.seq, event: JSON.parse(r.body) }));
   }
@@ -483,7 +595,9 @@ export class NamespaceObject extends DurableObject<Env> {
     const a = this.sql.exec("DELETE FROM audit WHERE at < ?", cutoff).rowsWritten;
     const e = this.sql.exec("DELETE FROM events WHERE at < ?", cutoff).rowsWritten;
     const t = this.sql.exec("DELETE FROM token_index WHERE expires_at < ?", now).rowsWritten;
-    const stale = this.sql.exec<{ id: string; status: string }>("SELECT id, status FROM repos WHERE status <> 'ready' AND status_at < ? LIMIT 100", now - STALE_MS).toArray();
+    const stale = this.sql
+      .exec<{ id: string; status: string }>("SELECT id, status FROM repos WHERE status <> 'ready' AND status_at < ? LIMIT 100", now - STALE_MS)
+      .toArray();
     const ns = this.namespaceName();
     for (const r of stale) {
       try {
@@ -511,7 +625,7 @@ function decodeCursor(c: string | undefined): { v: SqlStorageValue; id: string }
     const x = JSON.parse(atob(c)) as { v: SqlStorageValue; id: string };
     if (typeof x.id === "string" && (typeof x.v === "number" || typeof x.v === "string")) return x;
   } catch {
-    // A malformed cursor starts from the beginning, as the simulator does (contract §3.2 list).
+    // A malformed cursor starts from the beginning, as the simulator does (docs/contract.md "Namespace methods" list).
   }
   return undefined;
 }

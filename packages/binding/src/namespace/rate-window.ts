@@ -1,5 +1,5 @@
 /**
- * A request-rate window (contract §8): a sliding window estimated from the previous fixed window's
+ * A request-rate window (docs/contract.md "Limits"): a sliding window estimated from the previous fixed window's
  * count, weighted by how much of it still overlaps, plus the current one's. Pure: the caller
  * passes the time, so it is tested on an injected clock.
  */

@@ -12,8 +12,19 @@ export type AddressClass = "public" | "loopback" | "private";
 
 const LOOPBACK = ["127.0.0.0/8", "::1/128"];
 const NON_PUBLIC = [
-  "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "169.254.0.0/16", "172.16.0.0/12", "192.0.0.0/24", "192.168.0.0/16", "198.18.0.0/15", "224.0.0.0/3",
-  "::/128", "fc00::/7", "fe80::/10", "ff00::/8",
+  "0.0.0.0/8",
+  "10.0.0.0/8",
+  "100.64.0.0/10",
+  "169.254.0.0/16",
+  "172.16.0.0/12",
+  "192.0.0.0/24",
+  "192.168.0.0/16",
+  "198.18.0.0/15",
+  "224.0.0.0/3",
+  "::/128",
+  "fc00::/7",
+  "fe80::/10",
+  "ff00::/8",
 ];
 
 /** An IPv4-mapped IPv6 address in the URL parser's hex form (::ffff:7f00:1) as dotted IPv4. */
@@ -38,7 +49,8 @@ function permitted(c: AddressClass, mode: string): boolean {
   return c === "public" || (c === "loopback" && (mode === "loopback" || mode === "private")) || (c === "private" && mode === "private");
 }
 
-const refused = () => new ArtifactsError("INVALID_URL", "The import URL points to a loopback, private or link-local address, which this service does not import from.");
+const refused = () =>
+  new ArtifactsError("INVALID_URL", "The import URL points to a loopback, private or link-local address, which this service does not import from.");
 
 /** Addresses a name resolves to (A and AAAA), over DNS-over-HTTPS. */
 async function resolve(name: string, dohUrl: string): Promise<string[]> {

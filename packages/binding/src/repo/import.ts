@@ -1,17 +1,21 @@
 /**
  * Import from a remote HTTPS Git repository with our own engine as the client (no `git` binary):
  * ls-refs, then one fetch of every wanted tip, streamed into the new repo's Durable Object.
- * Failures map to the contract's import errors (§3.2).
+ * Failures map to the contract's import errors (docs/contract.md "Namespace methods").
  */
 import { lsRemote, fetchPack, RemoteError } from "@artifacts-emulator/git";
 import { ArtifactsError, isArtifactsError, toArtifactsError } from "../errors.js";
 import type { RepoObject } from "./repo-object.js";
 import { log, redact } from "../util/log.js";
 
-/** `depth` asks the remote for a shallow history; `shallow` is the boundary it reported (contract §3.2). */
-export async function importRepo(stub: DurableObjectStub<RepoObject>, url: URL, opts: { branch?: string; depth?: number }): Promise<{ defaultBranch: string; objects: number; shallow: string[] }> {
+/** `depth` asks the remote for a shallow history; `shallow` is the boundary it reported (docs/contract.md "Namespace methods"). */
+export async function importRepo(
+  stub: DurableObjectStub<RepoObject>,
+  url: URL,
+  opts: { branch?: string; depth?: number },
+): Promise<{ defaultBranch: string; objects: number; shallow: string[] }> {
   const headers: Record<string, string> = {};
-  // Credentials in the URL are sent once as Basic auth and never stored (contract §3.2).
+  // Credentials in the URL are sent once as Basic auth and never stored (docs/contract.md "Namespace methods").
   if (url.username || url.password) headers.Authorization = `Basic ${btoa(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`)}`;
   const clean = new URL(url.href);
   clean.username = "";
@@ -34,8 +38,16 @@ export async function importRepo(stub: DurableObjectStub<RepoObject>, url: URL, 
     }
     const defaultBranch = (defaultRef ?? "refs/heads/main").replace(/^refs\/heads\//, "");
     if (selected.length === 0) return { defaultBranch, objects: 0, shallow: [] };
-    const { pack, shallow } = await fetchPack(clean.href, selected.map((r) => r.oid), { headers, ...(opts.depth !== undefined ? { depth: opts.depth } : {}) });
-    const { objects } = await stub.ingestPack(pack, selected.map((r) => ({ name: r.name, oid: r.oid })), `refs/heads/${defaultBranch}`);
+    const { pack, shallow } = await fetchPack(
+      clean.href,
+      selected.map((r) => r.oid),
+      { headers, ...(opts.depth !== undefined ? { depth: opts.depth } : {}) },
+    );
+    const { objects } = await stub.ingestPack(
+      pack,
+      selected.map((r) => ({ name: r.name, oid: r.oid })),
+      `refs/heads/${defaultBranch}`,
+    );
     return { defaultBranch, objects, shallow };
   } catch (e) {
     if (isArtifactsError(e)) throw toArtifactsError(e);

@@ -1,4 +1,4 @@
-/** Browser-safe content types for readFile and the raw route (contract §3.3). */
+/** Browser-safe content types for readFile and the raw route (docs/contract.md "Repo handle"). */
 const BY_EXT: Record<string, string> = {
   png: "image/png",
   jpg: "image/jpeg",

@@ -1,4 +1,4 @@
-/** Read-side views of a repository for the binding and REST (contract §3.3, §3.4). */
+/** Read-side views of a repository for the binding and REST (docs/contract.md "Repo handle", "Result shapes"). */
 import { isOid, parseSignature, type Commit, type ObjectDb, type Oid, type RepoStore, type TreeEntry } from "@artifacts-emulator/git";
 
 export interface CommitMetadata {
@@ -47,7 +47,7 @@ export function treeEntryView(e: TreeEntry): TreeEntryView {
   return { name: fromLatin1(e.name), mode, hash: e.oid, type };
 }
 
-/** Resolve a ref the way the simulator does (contract §3.3), peeled to a commit. */
+/** Resolve a ref the way the simulator does (docs/contract.md "Repo handle"), peeled to a commit. */
 export async function resolveRef(store: RepoStore, odb: ObjectDb, ref: string): Promise<Oid | undefined> {
   let oid: Oid | undefined;
   if (ref === "HEAD") oid = await store.readRef(await store.getHead());

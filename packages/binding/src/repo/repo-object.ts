@@ -5,7 +5,23 @@
  * authorized.
  */
 import { DurableObject } from "cloudflare:workers";
-import { ancestors, ByteReader, ObjectDb, handleGitHttp, ingestPack, writePack, enumerateObjects, deflate, ZERO_OID, hashObject, isOid, LimitExceededError, type GitHttpOptions, type PushOutcome, type Oid } from "@artifacts-emulator/git";
+import {
+  ancestors,
+  ByteReader,
+  ObjectDb,
+  handleGitHttp,
+  ingestPack,
+  writePack,
+  enumerateObjects,
+  deflate,
+  ZERO_OID,
+  hashObject,
+  isOid,
+  LimitExceededError,
+  type GitHttpOptions,
+  type PushOutcome,
+  type Oid,
+} from "@artifacts-emulator/git";
 import { authorize, principalLabel } from "../auth/policy.js";
 import { gitPrincipal } from "../auth/principals.js";
 import { gitNotFound, gitText, gitUnauthorized } from "../http/git-text.js";
@@ -66,7 +82,9 @@ export class RepoObject extends DurableObject<Env> {
   private open() {
     this.store = new SqlRepoStore(this.ctx.storage);
     const sql = this.ctx.storage.sql;
-    sql.exec(`CREATE TABLE IF NOT EXISTS tokens (id TEXT PRIMARY KEY, hash TEXT NOT NULL UNIQUE, scope TEXT NOT NULL, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, revoked_at INTEGER)`);
+    sql.exec(
+      `CREATE TABLE IF NOT EXISTS tokens (id TEXT PRIMARY KEY, hash TEXT NOT NULL UNIQUE, scope TEXT NOT NULL, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, revoked_at INTEGER)`,
+    );
     // Pruning and listing read only what they need: inactive tokens through these two indexes,
     // newest-first pages through the third, so their cost does not grow with active tokens.
     sql.exec(`CREATE INDEX IF NOT EXISTS tokens_expires ON tokens(expires_at)`);
@@ -118,7 +136,7 @@ export class RepoObject extends DurableObject<Env> {
   }
 
   /**
-   * An import finished filling the repo: its `updatedAt` is the completion time (contract §3.4),
+   * An import finished filling the repo: its `updatedAt` is the completion time (docs/contract.md "Result shapes"),
    * and a shallow import (`source.depth`) keeps the boundary the remote reported.
    */
   async importDone(updatedAt: string, shallow: readonly string[] = []): Promise<void> {
@@ -157,7 +175,14 @@ export class RepoObject extends DurableObject<Env> {
     const id = randomId();
     const now = Date.now();
     const expires = now + ttlSeconds * 1000;
-    return { id, hash: await sha256Hex(secret), scope, now, expires, created: { id, plaintext: formatToken(secret, expires), scope, expiresAt: nowIso(expires) } as CreatedToken };
+    return {
+      id,
+      hash: await sha256Hex(secret),
+      scope,
+      now,
+      expires,
+      created: { id, plaintext: formatToken(secret, expires), scope, expiresAt: nowIso(expires) } as CreatedToken,
+    };
   }
 
   private insertToken(t: { id: string; hash: string; scope: string; now: number; expires: number }) {
@@ -186,7 +211,7 @@ export class RepoObject extends DurableObject<Env> {
   }
 
   /**
-   * Keep at most MAX_INACTIVE_TOKENS expired or revoked tokens (contract §8), the newest. Both
+   * Keep at most MAX_INACTIVE_TOKENS expired or revoked tokens (docs/contract.md "Limits"), the newest. Both
    * sets are read through their own index, so the cost follows the inactive tokens (about 100),
    * never the active ones.
    */
@@ -200,7 +225,12 @@ export class RepoObject extends DurableObject<Env> {
 
   private tokenRows(where: string, args: SqlStorageValue[], limit: number, offset: number, now: number): TokenRow[] {
     return this.ctx.storage.sql
-      .exec<{ id: string; scope: string; created_at: number; expires_at: number; revoked_at: number | null }>(`SELECT id, scope, created_at, expires_at, revoked_at FROM tokens ${where} ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?`, ...args, limit, offset)
+      .exec<{ id: string; scope: string; created_at: number; expires_at: number; revoked_at: number | null }>(
+        `SELECT id, scope, created_at, expires_at, revoked_at FROM tokens ${where} ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?`,
+        ...args,
+        limit,
+        offset,
+      )
       .toArray()
       .map((r) => ({
         id: r.id,
@@ -246,11 +276,18 @@ export class RepoObject extends DurableObject<Env> {
     const meta = this.requireMeta();
     let row: { id: string; expires_at: number; revoked_at: number | null } | undefined;
     if (TOKEN_ID_RE.test(tokenOrId)) {
-      row = this.ctx.storage.sql.exec<{ id: string; expires_at: number; revoked_at: number | null }>("SELECT id, expires_at, revoked_at FROM tokens WHERE id = ?", tokenOrId).toArray()[0];
+      row = this.ctx.storage.sql
+        .exec<{ id: string; expires_at: number; revoked_at: number | null }>("SELECT id, expires_at, revoked_at FROM tokens WHERE id = ?", tokenOrId)
+        .toArray()[0];
     } else {
       const secret = tokenSecret(tokenOrId);
       if (!secret) throw invalidInput("Invalid tokenOrId: must be a token id or artifact token.");
-      row = this.ctx.storage.sql.exec<{ id: string; expires_at: number; revoked_at: number | null }>("SELECT id, expires_at, revoked_at FROM tokens WHERE hash = ?", await sha256Hex(secret)).toArray()[0];
+      row = this.ctx.storage.sql
+        .exec<{ id: string; expires_at: number; revoked_at: number | null }>(
+          "SELECT id, expires_at, revoked_at FROM tokens WHERE hash = ?",
+          await sha256Hex(secret),
+        )
+        .toArray()[0];
     }
     const now = Date.now();
     if (!row || row.revoked_at !== null || row.expires_at <= now) return { revoked: false, meta };
@@ -370,9 +407,10 @@ export class RepoObject extends DurableObject<Env> {
     }
     const limits = this.applyLimits(meta);
     // A body over the limit is refused once the caller may know the repo exists and may use it
-    // (contract §6.3): when its length is declared, here, unread; a chunked body is counted by the
+    // (docs/contract.md "Git request checks"): when its length is declared, here, unread; a chunked body is counted by the
     // engine as it streams (git then prints the unpack error).
-    if (Number(request.headers.get("Content-Length") ?? "0") > limits.maxGitBodyBytes) return { response: await refuse(request, gitText(413, "Request body too large")), principal: label };
+    if (Number(request.headers.get("Content-Length") ?? "0") > limits.maxGitBodyBytes)
+      return { response: await refuse(request, gitText(413, "Request body too large")), principal: label };
     let known: Set<Oid> | undefined;
     const opts: GitHttpOptions = {
       access: push ? "write" : "read",
@@ -383,7 +421,10 @@ export class RepoObject extends DurableObject<Env> {
         known = await this.recordPush(o);
       },
       // After the report, as git runs post-receive: the registry, the audit log and the events.
-      afterPush: (o) => this.pushEvents(meta, o, label, known ?? new Set()).catch((e) => log("warn", "push event failed", { namespace: meta.namespace, repo: meta.name, error: redact(String(e)) })),
+      afterPush: (o) =>
+        this.pushEvents(meta, o, label, known ?? new Set()).catch((e) =>
+          log("warn", "push event failed", { namespace: meta.namespace, repo: meta.name, error: redact(String(e)) }),
+        ),
       onFetch: (served) => (served.packSent ? this.fetchEvent(meta, label, served.haves.length > 0 ? "fetched" : "cloned") : undefined),
     };
     const response = push && sub === "git-receive-pack" ? await this.receive(request, sub, opts) : await handleGitHttp(request, sub, this.store, opts);
@@ -395,7 +436,12 @@ export class RepoObject extends DurableObject<Env> {
     const secret = tokenSecret(presented);
     if (!secret) return null;
     const hash = await sha256Hex(secret);
-    const row = this.ctx.storage.sql.exec<{ id: string; hash: string; scope: string; expires_at: number; revoked_at: number | null }>("SELECT id, hash, scope, expires_at, revoked_at FROM tokens WHERE hash = ?", hash).toArray()[0];
+    const row = this.ctx.storage.sql
+      .exec<{ id: string; hash: string; scope: string; expires_at: number; revoked_at: number | null }>(
+        "SELECT id, hash, scope, expires_at, revoked_at FROM tokens WHERE hash = ?",
+        hash,
+      )
+      .toArray()[0];
     if (!row || !digestEqual(row.hash, hash)) return null;
     if (row.revoked_at !== null) return { tokenId: row.id, refused: `Artifacts token revoked at ${new Date(row.revoked_at).toISOString()}` };
     if (row.expires_at <= Date.now()) return { tokenId: row.id, refused: `Artifacts token expired at ${new Date(row.expires_at).toISOString()}` };
@@ -470,7 +516,14 @@ export class RepoObject extends DurableObject<Env> {
       for (const u of o.updated) events.push({ ref: u.name, before: u.old, after: u.new, ...(await pushedCommits(odb, u.new, known)) });
       await ns.repoPushed(m, events, principal);
     }
-    if (o.rejected.length > 0 || o.unpackError) await ns.audit({ principal, action: "git.push", resource: meta.name, outcome: "denied", detail: o.unpackError ?? o.rejected.map((r) => `${r.name}: ${r.reason}`).join("; ") });
+    if (o.rejected.length > 0 || o.unpackError)
+      await ns.audit({
+        principal,
+        action: "git.push",
+        resource: meta.name,
+        outcome: "denied",
+        detail: o.unpackError ?? o.rejected.map((r) => `${r.name}: ${r.reason}`).join("; "),
+      });
   }
 
   private async fetchEvent(meta: RepoMeta, principal: string, kind: "cloned" | "fetched") {
@@ -495,7 +548,14 @@ export class RepoObject extends DurableObject<Env> {
     const odb = this.odb();
     const e = await enumerateObjects(odb, { wants: refs.map((r) => r.oid), haves: [] });
     const gen = writePack(e.objects, odb, { ofsDelta: true });
-    const shallow = odb.shallow.size ? [...(await ancestors(odb, refs.map((r) => r.oid)))].filter((c) => odb.shallow.has(c)) : [];
+    const shallow = odb.shallow.size
+      ? [
+          ...(await ancestors(
+            odb,
+            refs.map((r) => r.oid),
+          )),
+        ].filter((c) => odb.shallow.has(c))
+      : [];
     const pack = new ReadableStream<Uint8Array>({
       async pull(c) {
         const r = await gen.next();
@@ -524,7 +584,11 @@ export class RepoObject extends DurableObject<Env> {
     const reader = new ByteReader(pack);
     try {
       const stats = refs.length ? await ingestPack(reader, this.store, q, { maxObjectSize: limits.maxObjectBytes }) : { objects: 0 };
-      const results = await this.store.commit(q, refs.map((r) => ({ name: r.name, old: ZERO_OID, new: r.oid })), { atomic: true });
+      const results = await this.store.commit(
+        q,
+        refs.map((r) => ({ name: r.name, old: ZERO_OID, new: r.oid })),
+        { atomic: true },
+      );
       if (results.some((r) => !r.ok)) throw new Error("ingest: refs could not be created");
       if (head) {
         await this.store.setHead(head);
@@ -545,7 +609,13 @@ export class RepoObject extends DurableObject<Env> {
   async storageReport(): Promise<{ largestRows: Record<string, number>; liveBytes: number; objects: number; limit: string; quarantines: number }> {
     const meta = this.requireMeta();
     const l = repoLimits(this.env, meta.createdAt);
-    return { largestRows: this.store.largestRows(), liveBytes: this.store.liveBytes(), objects: this.store.objectStats().objects, limit: formatBytes(l.maxRepoBytes), quarantines: this.store.quarantineCount() };
+    return {
+      largestRows: this.store.largestRows(),
+      liveBytes: this.store.liveBytes(),
+      objects: this.store.objectStats().objects,
+      limit: formatBytes(l.maxRepoBytes),
+      quarantines: this.store.quarantineCount(),
+    };
   }
 
   /** Write whole objects directly (used by tests and future commit APIs). */

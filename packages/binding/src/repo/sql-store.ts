@@ -1,11 +1,22 @@
 /**
- * RepoStore over Durable Object SQLite (git-engine.md §4.2). Objects keep their pack-entry form;
+ * RepoStore over Durable Object SQLite (docs/git-protocol.md "Storage schema"). Objects keep their pack-entry form;
  * payloads are split into rows of at most 1 MiB because a SQLite row may not exceed 2 MB on
  * Cloudflare (local workerd does not enforce it, so we do). Pushed objects carry a quarantine id
  * and are promoted in the same synchronous transaction that compare-and-swaps the refs.
  */
 import { formatBytes } from "../limits.js";
-import { LimitExceededError, ZERO_OID, type Oid, type ObjectType, type Quarantine, type Ref, type RefUpdate, type RefUpdateResult, type RepoStore, type StoredObject } from "@artifacts-emulator/git";
+import {
+  LimitExceededError,
+  ZERO_OID,
+  type Oid,
+  type ObjectType,
+  type Quarantine,
+  type Ref,
+  type RefUpdate,
+  type RefUpdateResult,
+  type RepoStore,
+  type StoredObject,
+} from "@artifacts-emulator/git";
 
 export const CHUNK = 1024 * 1024;
 const TYPES: ObjectType[] = ["commit", "tree", "blob", "tag"];
@@ -74,7 +85,8 @@ export class SqlQuarantine implements Quarantine {
     let add = 0;
     for (const [oid, o] of objects) {
       // The reader refuses oversized entries by their header; a delta can still resolve to more.
-      if (maxObjectBytes !== undefined && o.size > maxObjectBytes) throw new LimitExceededError(`object ${oid} is ${o.size} bytes; objects larger than ${formatBytes(maxObjectBytes)} are not accepted`);
+      if (maxObjectBytes !== undefined && o.size > maxObjectBytes)
+        throw new LimitExceededError(`object ${oid} is ${o.size} bytes; objects larger than ${formatBytes(maxObjectBytes)} are not accepted`);
       add += o.zdata.length;
     }
     if (maxRepoBytes !== undefined && this.store.liveBytes() + this.bytes + add > maxRepoBytes) {
@@ -97,7 +109,10 @@ export class SqlRepoStore implements RepoStore {
     private readonly storage: DurableObjectStorage,
     private readonly maxQuarantineAgeMs = 60 * 60 * 1000,
   ) {
-    for (const stmt of SCHEMA.split(";").map((s) => s.trim()).filter(Boolean)) storage.sql.exec(stmt);
+    for (const stmt of SCHEMA.split(";")
+      .map((s) => s.trim())
+      .filter(Boolean))
+      storage.sql.exec(stmt);
   }
 
   /**
@@ -131,7 +146,14 @@ export class SqlRepoStore implements RepoStore {
         const id = this.sql
           .exec<{ id: number }>(
             "INSERT INTO objects (oid, quarantine, type, size, base, delta_size, depth, zlen) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-            oid, quarantine, typeNum(o.type), o.size, o.base ?? null, o.deltaSize ?? null, o.depth, o.zdata.length,
+            oid,
+            quarantine,
+            typeNum(o.type),
+            o.size,
+            o.base ?? null,
+            o.deltaSize ?? null,
+            o.depth,
+            o.zdata.length,
           )
           .one().id;
         for (let seq = 0, off = 0; off < o.zdata.length || seq === 0; seq++, off += CHUNK) {
@@ -148,14 +170,20 @@ export class SqlRepoStore implements RepoStore {
     // At most 100 bound parameters per statement on Cloudflare.
     for (let i = 0; i < oids.length; i += 90) {
       const batch = oids.slice(i, i + 90);
-      const rows = this.sql.exec<{ oid: string }>(`SELECT oid FROM objects WHERE quarantine = ? AND oid IN (${batch.map(() => "?").join(",")})`, quarantine, ...batch);
+      const rows = this.sql.exec<{ oid: string }>(
+        `SELECT oid FROM objects WHERE quarantine = ? AND oid IN (${batch.map(() => "?").join(",")})`,
+        quarantine,
+        ...batch,
+      );
       for (const r of rows) found.add(r.oid);
     }
     return oids.map((o) => found.has(o));
   }
 
   read(oid: Oid, quarantine: number): StoredObject | undefined {
-    const row = this.sql.exec<ObjectRow>("SELECT id, type, size, base, delta_size, depth, zlen FROM objects WHERE oid = ? AND quarantine = ?", oid, quarantine).toArray()[0];
+    const row = this.sql
+      .exec<ObjectRow>("SELECT id, type, size, base, delta_size, depth, zlen FROM objects WHERE oid = ? AND quarantine = ?", oid, quarantine)
+      .toArray()[0];
     if (!row) return undefined;
     // Rows are copied as the cursor steps (not gathered with toArray first), so a big object is held
     // once plus one row, not as all its rows and the copy at the same time.
@@ -186,7 +214,11 @@ export class SqlRepoStore implements RepoStore {
     const found = new Map<string, ObjectType>();
     for (let i = 0; i < oids.length; i += 90) {
       const batch = oids.slice(i, i + 90);
-      for (const r of this.sql.exec<{ oid: string; type: number }>(`SELECT oid, type FROM objects WHERE quarantine = 0 AND oid IN (${batch.map(() => "?").join(",")})`, ...batch)) found.set(r.oid, TYPES[r.type - 1]!);
+      for (const r of this.sql.exec<{ oid: string; type: number }>(
+        `SELECT oid, type FROM objects WHERE quarantine = 0 AND oid IN (${batch.map(() => "?").join(",")})`,
+        ...batch,
+      ))
+        found.set(r.oid, TYPES[r.type - 1]!);
     }
     return oids.map((o) => found.get(o));
   }
@@ -194,7 +226,10 @@ export class SqlRepoStore implements RepoStore {
     return this.read(oid, 0);
   }
   async listRefs(): Promise<Ref[]> {
-    return this.sql.exec<{ name: string; oid: string }>("SELECT name, oid FROM refs ORDER BY name").toArray().map((r) => ({ name: r.name, oid: r.oid }));
+    return this.sql
+      .exec<{ name: string; oid: string }>("SELECT name, oid FROM refs ORDER BY name")
+      .toArray()
+      .map((r) => ({ name: r.name, oid: r.oid }));
   }
   async readRef(name: string) {
     return this.sql.exec<{ oid: string }>("SELECT oid FROM refs WHERE name = ?", name).toArray()[0]?.oid;
@@ -205,7 +240,7 @@ export class SqlRepoStore implements RepoStore {
   async setHead(target: string) {
     this.kvSet("HEAD", target);
   }
-  /** A shallow import's boundary (contract §3.2 `source.depth`): commits whose parents are not here. */
+  /** A shallow import's boundary (docs/contract.md "Namespace methods" `source.depth`): commits whose parents are not here. */
   async shallow(): Promise<Oid[]> {
     return this.shallowList();
   }
@@ -253,7 +288,10 @@ export class SqlRepoStore implements RepoStore {
       if (qid !== undefined) {
         if (results.some((r) => r.ok)) {
           // Objects another push made live meanwhile are duplicates: keep the live copy.
-          this.sql.exec("DELETE FROM payload WHERE obj IN (SELECT q.id FROM objects q WHERE q.quarantine = ? AND EXISTS (SELECT 1 FROM objects l WHERE l.oid = q.oid AND l.quarantine = 0))", qid);
+          this.sql.exec(
+            "DELETE FROM payload WHERE obj IN (SELECT q.id FROM objects q WHERE q.quarantine = ? AND EXISTS (SELECT 1 FROM objects l WHERE l.oid = q.oid AND l.quarantine = 0))",
+            qid,
+          );
           this.sql.exec("DELETE FROM objects WHERE quarantine = ? AND oid IN (SELECT oid FROM objects WHERE quarantine = 0)", qid);
           this.addLiveBytes(this.sql.exec<{ b: number | null }>("SELECT sum(zlen) AS b FROM objects WHERE quarantine = ?", qid).one().b ?? 0);
           this.sql.exec("UPDATE objects SET quarantine = 0 WHERE quarantine = ?", qid);

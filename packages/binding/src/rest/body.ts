@@ -14,7 +14,7 @@ const DRAIN_LIMIT = 16 * 1024 * 1024;
 
 async function drain(reader: ReadableStreamDefaultReader<Uint8Array>, budget: number) {
   try {
-    for (let read = 0; read < budget; ) {
+    for (let read = 0; read < budget;) {
       const { done, value } = await reader.read();
       if (done) return;
       read += value.byteLength;

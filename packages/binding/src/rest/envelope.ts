@@ -1,4 +1,4 @@
-/** The Cloudflare v4 envelope (contract §5.2): every REST answer, success or failure, is one. */
+/** The Cloudflare v4 envelope (docs/contract.md "REST envelope"): every REST answer, success or failure, is one. */
 import { Refused, toArtifactsError, type ArtifactsError } from "../errors.js";
 
 export interface ApiError {
@@ -9,7 +9,10 @@ export interface ApiError {
 const JSON_HEADERS = { "Content-Type": "application/json; charset=utf-8" };
 
 export function ok(result: unknown, status = 200, resultInfo?: Record<string, unknown>, headers: Record<string, string> = {}): Response {
-  return Response.json({ result, success: true, errors: [], messages: [], ...(resultInfo ? { result_info: resultInfo } : {}) }, { status, headers: { ...JSON_HEADERS, ...headers } });
+  return Response.json(
+    { result, success: true, errors: [], messages: [], ...(resultInfo ? { result_info: resultInfo } : {}) },
+    { status, headers: { ...JSON_HEADERS, ...headers } },
+  );
 }
 
 export function fail(status: number, code: number | ApiError[], message = "", headers: Record<string, string> = {}): Response {

@@ -1,5 +1,5 @@
 /**
- * REST control plane (contract §5.3) under /client/v4/accounts/:account_id/artifacts (the form
+ * REST control plane (docs/contract.md "REST routes") under /client/v4/accounts/:account_id/artifacts (the form
  * wrangler and Cloudflare's SDK build) and /v1/api (the older documented base). Handlers only
  * parse, call the service (which authorizes), and shape snake_case results.
  */
@@ -44,9 +44,7 @@ function route(method: string, path: string, action: Action | null, handler: Han
   routes.push({ method, path, pattern: new RegExp(`^${src}$`), keys, action, handler });
 }
 
-
 const json = (c: Ctx) => readJsonObject(c.req);
-
 
 const svc = (c: Ctx) => new NamespaceService(c.env, checkNamespaceName(c.params.ns), c.principal, c.origin);
 /** Query integers: digits only ("1e2", "0x10" and "" are not numbers here). */
@@ -61,9 +59,6 @@ const account = (c: Ctx) => new AccountService(c.env);
 const deny = (d: Decision) => {
   if (!d.allow) throw denied(d);
 };
-
-
-
 
 // ── namespaces (account level) ────────────────────────────────────────────────
 // Wrangler pages these with ?page=N and stops when page * per_page >= total_count; the SDK and
@@ -84,7 +79,13 @@ route("GET", "/namespaces", "namespace.list", async (c) => {
   const r = await account(c).listNamespaces(limit, after !== undefined ? { after } : cursor ? {} : { offset: (page - 1) * limit });
   const last = r.namespaces[r.namespaces.length - 1];
   const next = r.more && last ? btoa(last.namespace) : "";
-  return ok(r.namespaces, 200, cursor ? { cursor: next, per_page: limit, count: r.namespaces.length, total_count: r.total } : { cursor: next, ...pageInfo(page, limit, r.namespaces.length, r.total) });
+  return ok(
+    r.namespaces,
+    200,
+    cursor
+      ? { cursor: next, per_page: limit, count: r.namespaces.length, total_count: r.total }
+      : { cursor: next, ...pageInfo(page, limit, r.namespaces.length, r.total) },
+  );
 });
 route("POST", "/namespaces", null, async (c) => {
   // Authorization before validation (docs/contract-choices.md): a caller that may create no
@@ -104,8 +105,18 @@ route("GET", "/namespaces/:ns", "namespace.read", async (c) => {
   // The namespace object holds the live count; the account's copy may trail it by one push.
   const [info, live] = await Promise.all([s.account().getNamespace(s.namespace), s.summary()]);
   if (!info && !live.namespace) throw new ArtifactsError("NOT_FOUND", `Namespace not found: ${s.namespace}.`);
-  const base = info ?? { namespace: s.namespace, repo_count: 0, created_at: live.createdAt ?? new Date().toISOString(), updated_at: live.updatedAt ?? new Date().toISOString(), jurisdiction: "unrestricted" };
-  return ok({ ...base, repo_count: live.namespace ? live.repoCount : base.repo_count, ...(live.updatedAt && live.updatedAt > base.updated_at ? { updated_at: live.updatedAt } : {}) });
+  const base = info ?? {
+    namespace: s.namespace,
+    repo_count: 0,
+    created_at: live.createdAt ?? new Date().toISOString(),
+    updated_at: live.updatedAt ?? new Date().toISOString(),
+    jurisdiction: "unrestricted",
+  };
+  return ok({
+    ...base,
+    repo_count: live.namespace ? live.repoCount : base.repo_count,
+    ...(live.updatedAt && live.updatedAt > base.updated_at ? { updated_at: live.updatedAt } : {}),
+  });
 });
 
 // ── repos ─────────────────────────────────────────────────────────────────────
@@ -143,7 +154,11 @@ route("GET", "/namespaces/:ns/repos", "repo.list", async (c) => {
   const r = cursor ? await s.list({ limit, cursor }, f) : await repoPage(s, page, limit, f);
   const result = r.repos.map((m) => ({ ...restInfo(m), remote: s.remote(m.name) }));
   const next = "cursor" in r && r.cursor ? r.cursor : "";
-  return ok(result, 200, cursor ? { cursor: next, per_page: limit, count: result.length, total_count: r.total } : { cursor: next, ...pageInfo(page, limit, result.length, r.total) });
+  return ok(
+    result,
+    200,
+    cursor ? { cursor: next, per_page: limit, count: result.length, total_count: r.total } : { cursor: next, ...pageInfo(page, limit, result.length, r.total) },
+  );
 });
 route("GET", "/namespaces/:ns/repos/:name", "repo.read", async (c) => {
   const s = svc(c);
@@ -173,7 +188,13 @@ route("POST", "/namespaces/:ns/repos/:name/import", "repo.import", async (c) => 
   const body = await json(c);
   const r = await svc(c).import({
     source: { url: body.url, ...(body.branch !== undefined ? { branch: body.branch } : {}), ...(body.depth !== undefined ? { depth: body.depth } : {}) },
-    target: { name: c.params.name, opts: { ...(body.read_only !== undefined ? { readOnly: body.read_only } : {}), ...(body.description !== undefined ? { description: body.description } : {}) } },
+    target: {
+      name: c.params.name,
+      opts: {
+        ...(body.read_only !== undefined ? { readOnly: body.read_only } : {}),
+        ...(body.description !== undefined ? { description: body.description } : {}),
+      },
+    },
   });
   return ok(createResult(r), 201);
 });
@@ -198,7 +219,8 @@ route("POST", "/namespaces/:ns/tokens", "token.create", async (c) => {
   const body = await json(c);
   if (typeof body.repo !== "string") throw invalidInput("Invalid repo: repo is required.");
   // The binding's message quotes the TTL it got; a non-number is never quoted back (it could be anything, a token included).
-  if (body.ttl !== undefined && body.ttl !== null && typeof body.ttl !== "number") throw new ArtifactsError("INVALID_TTL", "Invalid TTL: must be a number of seconds between 60 and 31536000.");
+  if (body.ttl !== undefined && body.ttl !== null && typeof body.ttl !== "number")
+    throw new ArtifactsError("INVALID_TTL", "Invalid TTL: must be a number of seconds between 60 and 31536000.");
   const s = svc(c);
   const rec = await s.record(checkRepoName(body.repo));
   const t = await s.createToken(rec.id, rec.name, body.scope, body.ttl);
@@ -223,7 +245,7 @@ async function repoFor(c: Ctx) {
   return { s, stub: s.reads(rec.id), rec };
 }
 const FOREVER = { "Cache-Control": "public, max-age=31536000, immutable" };
-/** Bytes from a repository are never rendered or sniffed by a browser (contract §3.3 content type). */
+/** Bytes from a repository are never rendered or sniffed by a browser (docs/contract.md "Repo handle" content type). */
 const SAFE = { "X-Content-Type-Options": "nosniff", "Content-Security-Policy": "default-src 'none'; sandbox", "Content-Disposition": "inline" };
 
 route("GET", "/namespaces/:ns/repos/:name/blob/:hash", "content.read", async (c) => {
@@ -233,7 +255,7 @@ route("GET", "/namespaces/:ns/repos/:name/blob/:hash", "content.read", async (c)
   return new Response(await b.arrayBuffer(), { headers: { "Content-Type": "application/octet-stream", ...SAFE, ...FOREVER } });
 });
 /**
- * The binding raises INTERNAL_ERROR for an object of the wrong kind (contract §3.3); over REST that
+ * The binding raises INTERNAL_ERROR for an object of the wrong kind (docs/contract.md "Repo handle"); over REST that
  * is the client's mistake, so it is a 404 like a blob route given a tree (docs/contract-choices.md).
  */
 async function ofKind<T>(read: Promise<T>, kind: string): Promise<T> {
@@ -332,7 +354,8 @@ route("POST", "/api-tokens", "apitoken.manage", async (c) => {
   const scopes = checkApiTokenScopes(b.scopes);
   const ns = b.namespace === undefined || b.namespace === null ? null : checkNamespaceName(b.namespace);
   const ttl = checkApiTokenTtl(b.ttl);
-  if (b.allow_ips !== undefined && b.allow_ips !== null && !Array.isArray(b.allow_ips)) throw invalidInput("Invalid allow_ips: must be an array of IP addresses or CIDRs.");
+  if (b.allow_ips !== undefined && b.allow_ips !== null && !Array.isArray(b.allow_ips))
+    throw invalidInput("Invalid allow_ips: must be an array of IP addresses or CIDRs.");
   const ips = (Array.isArray(b.allow_ips) ? b.allow_ips : []) as unknown[];
   if (ips.some((i) => typeof i !== "string" || !isValidCidr(i))) throw invalidInput("Invalid allow_ips: each entry must be an IP address or CIDR.");
   const name = typeof b.name === "string" && b.name ? b.name : "local token";
@@ -361,18 +384,30 @@ function decodeParam(v: string): string {
 }
 
 /** Dispatch `path` (relative to the artifacts base) for a request; `accountId` is the v4 path's account. */
-export async function handleRest(env: Env, req: Request, path: string, origin: string, accountId?: string, info: RequestInfo = {}, base = ""): Promise<Response> {
+export async function handleRest(
+  env: Env,
+  req: Request,
+  path: string,
+  origin: string,
+  accountId?: string,
+  info: RequestInfo = {},
+  base = "",
+): Promise<Response> {
   try {
     const matching = routes.filter((r) => r.pattern.test(path));
     if (matching.length === 0) return notRoutable(req);
     info.route = base + matching[0]!.path;
     const r = matching.find((x) => x.method === req.method || (req.method === "HEAD" && x.method === "GET"));
-    if (!r) return fail(405, CF.METHOD, `Method ${req.method} not allowed for this route; use ${[...new Set(matching.map((x) => x.method))].join(" or ")}`, { Allow: [...new Set(matching.map((x) => x.method))].join(", ") });
+    if (!r)
+      return fail(405, CF.METHOD, `Method ${req.method} not allowed for this route; use ${[...new Set(matching.map((x) => x.method))].join(" or ")}`, {
+        Allow: [...new Set(matching.map((x) => x.method))].join(", "),
+      });
     info.route = base + r.path;
     const principal = await restPrincipal(env, req);
     if (principal instanceof Refused) return toEnvelope(principal);
     info.principal = principalLabel(principal);
-    if (accountId !== undefined && env.ACCOUNT_ID && accountId !== env.ACCOUNT_ID) return fail(403, CF.AUTH, "Authentication error: this credential cannot access that account");
+    if (accountId !== undefined && env.ACCOUNT_ID && accountId !== env.ACCOUNT_ID)
+      return fail(403, CF.AUTH, "Authentication error: this credential cannot access that account");
     const m = r.pattern.exec(path)!;
     const params: Record<string, string> = {};
     // A malformed escape is reported after authorization, like every other validation error.
@@ -393,7 +428,7 @@ export async function handleRest(env: Env, req: Request, path: string, origin: s
     if (r.action) deny(authorize(principal, r.action, params.ns !== undefined ? { namespace: params.ns } : {}));
     if (badParam) throw badParam;
     if (params.ns !== undefined) checkNamespaceName(params.ns);
-    // Request rate per namespace (contract §8), when configured; counted once the caller is known.
+    // Request rate per namespace (docs/contract.md "Limits"), when configured; counted once the caller is known.
     const rate = rateVar(env.RATE_LIMIT_API);
     if (rate && params.ns !== undefined) {
       const ns = checkNamespaceName(params.ns);

@@ -1,4 +1,4 @@
-/** Repo and token ids: 16 characters of [0-9a-z] (contract §3.4, §4). */
+/** Repo and token ids: 16 characters of [0-9a-z] (docs/contract.md "Result shapes", "Repo tokens"). */
 const ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz";
 
 export function randomId(len = 16): string {

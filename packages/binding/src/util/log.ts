@@ -51,7 +51,13 @@ export interface RequestInfo {
  * anything a client pasted), status, duration to the response head (Git responses stream after
  * it), the principal's id, and the edge's request id when there is one.
  */
-export function requestLine(request: Request, info: RequestInfo, status: number, startedAt: number, env: { REQUEST_LOG?: string; REQUEST_LOG_FORMAT?: string }): void {
+export function requestLine(
+  request: Request,
+  info: RequestInfo,
+  status: number,
+  startedAt: number,
+  env: { REQUEST_LOG?: string; REQUEST_LOG_FORMAT?: string },
+): void {
   if (env.REQUEST_LOG === "off") return;
   const ua = request.headers.get("User-Agent");
   // The artifacts-emulator CLI's own health probes (status, readiness waits) are not news.
@@ -61,7 +67,9 @@ export function requestLine(request: Request, info: RequestInfo, status: number,
   // For a terminal (`artifacts-emulator dev` on a TTY): the same facts as one short text line, like wrangler's.
   if (env.REQUEST_LOG_FORMAT === "text") {
     const where = [info.namespace, info.repo].filter((x) => x !== undefined).join("/");
-    console.log(`[artifacts] ${request.method} ${info.route ?? "unmatched"} ${status} (${Date.now() - startedAt}ms) ${info.principal ?? "anonymous"}${where ? ` ${where}` : ""}`);
+    console.log(
+      `[artifacts] ${request.method} ${info.route ?? "unmatched"} ${status} (${Date.now() - startedAt}ms) ${info.principal ?? "anonymous"}${where ? ` ${where}` : ""}`,
+    );
     return;
   }
   log(status >= 500 ? "error" : "info", "request", {

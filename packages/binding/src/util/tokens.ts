@@ -1,5 +1,5 @@
 /**
- * Repo token format (contract §4): we issue `art_v1_<40 hex>?expires=<unix s>` and accept
+ * Repo token format (docs/contract.md "Repo tokens"): we issue `art_v1_<40 hex>?expires=<unix s>` and accept
  * `art_v1_<40 hex>` and `art_v2_[xeuf]_<40 hex>`, with or without the suffix. Only SHA-256 of the
  * secret (the part before "?") is stored; the suffix is informational, the stored expiry decides.
  */

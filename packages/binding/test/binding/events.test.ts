@@ -1,5 +1,5 @@
-// Contract §7: every event the namespace records, read back over the REST events route; envelope
-// (§7.2) and payloads (§7.3) for created, token.created, token.revoked, pushed, cloned, fetched,
+// docs/contract.md "Events": every event the namespace records, read back over the REST events route; envelope
+// (docs/contract.md "Event envelope") and payloads (docs/contract.md "Event payloads") for created, token.created, token.revoked, pushed, cloned, fetched,
 // forked and deleted. Failed operations record nothing.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { GitSandbox } from "@artifacts-emulator/git/testing/git";
@@ -42,7 +42,15 @@ function expectEnvelope(e: EventEnvelope, type: string, sourceType: "artifacts" 
   expect(Math.abs(Date.parse(e.metadata.eventTimestamp) - Date.now())).toBeLessThan(60_000);
 }
 
-const repoFields = (info: { id: string; defaultBranch: string; description: string | null; readOnly: boolean; createdAt: string; updatedAt: string; lastPushAt: string | null }) => ({
+const repoFields = (info: {
+  id: string;
+  defaultBranch: string;
+  description: string | null;
+  readOnly: boolean;
+  createdAt: string;
+  updatedAt: string;
+  lastPushAt: string | null;
+}) => ({
   repoId: info.id,
   defaultBranch: info.defaultBranch,
   description: info.description,
@@ -52,7 +60,7 @@ const repoFields = (info: { id: string; defaultBranch: string; description: stri
   lastPushAt: info.lastPushAt,
 });
 
-describe("events (§7)", () => {
+describe("events (docs/contract.md 'Events')", () => {
   test("create: repo.created then token.created; failed creates record nothing", async () => {
     const seen = (await events(svc)).length;
     const r = await svc.artifacts.create("EvRepo", { description: "events", setDefaultBranch: "main" });
@@ -95,7 +103,14 @@ describe("events (§7)", () => {
     let evs = await newEvents(seen, "ev-push");
     expect(evs.map((e) => e.type)).toEqual(["cf.artifacts.repo.pushed"]);
     expectEnvelope(evs[0]!, "cf.artifacts.repo.pushed", "artifacts.repo", "ev-push");
-    const p = evs[0]!.payload as { ref: string; before: string; after: string; commits: Array<Record<string, unknown>>; totalCommitsCount: number; commitsTruncated: boolean };
+    const p = evs[0]!.payload as {
+      ref: string;
+      before: string;
+      after: string;
+      commits: Array<Record<string, unknown>>;
+      totalCommitsCount: number;
+      commitsTruncated: boolean;
+    };
     expect(Object.keys(p).sort()).toEqual(["after", "before", "commits", "commitsTruncated", "ref", "totalCommitsCount"]);
     expect(p).toMatchObject({ ref: "refs/heads/main", before: ZERO, after: head1, totalCommitsCount: 3, commitsTruncated: false });
     // oldest first, like a push webhook

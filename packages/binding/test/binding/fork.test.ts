@@ -1,4 +1,4 @@
-// Contract §3.3 fork: defaultBranchOnly (default true), options, source, errors; clones of forks
+// docs/contract.md "Repo handle" fork: defaultBranchOnly (default true), options, source, errors; clones of forks
 // checked with the real git CLI (fsck, refs, objects).
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { GitSandbox, fsck, snapshot } from "@artifacts-emulator/git/testing/git";
@@ -44,9 +44,10 @@ async function clone(created: { remote: string; token: string }, mirror = false)
   expect(f.code, f.stderr + f.stdout).toBe(0);
   return c;
 }
-const lsRemote = async (created: { remote: string; token: string }) => sb.ok([...bearer(created.token), "ls-remote", "--symref", reachable(svc, created.remote)]);
+const lsRemote = async (created: { remote: string; token: string }) =>
+  sb.ok([...bearer(created.token), "ls-remote", "--symref", reachable(svc, created.remote)]);
 
-describe("fork (§3.3)", () => {
+describe("fork (docs/contract.md 'Repo handle')", () => {
   test("default: only the default branch, HEAD on it; source recorded, description not inherited; exact result shape", async () => {
     const src = await svc.artifacts.get("origin");
     const f = await src.fork("fork-default");
@@ -56,7 +57,9 @@ describe("fork (§3.3)", () => {
     expect(f.remote).toMatch(/\/git\/default\/fork-default\.git$/);
     const info = await (await svc.artifacts.get("fork-default")).info();
     expect(info).toMatchObject({ source: "artifacts:default/origin", description: null, readOnly: false, defaultBranch: "main", lastPushAt: null });
-    expect(await lsRemote(f)).toBe(`ref: refs/heads/main\tHEAD\n${await sb.client(dir).line(["rev-parse", "main"])}\tHEAD\n${await sb.client(dir).line(["rev-parse", "main"])}\trefs/heads/main\n`);
+    expect(await lsRemote(f)).toBe(
+      `ref: refs/heads/main\tHEAD\n${await sb.client(dir).line(["rev-parse", "main"])}\tHEAD\n${await sb.client(dir).line(["rev-parse", "main"])}\trefs/heads/main\n`,
+    );
     const c = await clone(f, true);
     const objects = (await c.ok(["rev-list", "--all", "--objects"])).split("\n").filter(Boolean).sort();
     const expected = (await sb.client(dir).ok(["rev-list", "--objects", "main"])).split("\n").filter(Boolean).sort();
@@ -94,7 +97,12 @@ describe("fork (§3.3)", () => {
     await pushOk(sb, svc, dir, trunk, ["main:trunk", "feature"]);
     const f = await (await svc.artifacts.get("src-trunk")).fork("fork-trunk");
     expect(f.defaultBranch).toBe("trunk");
-    expect((await lsRemote(f)).split("\n").filter(Boolean).map((l) => l.split("\t")[1])).toEqual(["HEAD", "HEAD", "refs/heads/trunk"]);
+    expect(
+      (await lsRemote(f))
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => l.split("\t")[1]),
+    ).toEqual(["HEAD", "HEAD", "refs/heads/trunk"]);
     expect((await lsRemote(f)).startsWith("ref: refs/heads/trunk\tHEAD\n")).toBe(true);
 
     await svc.artifacts.create("src-empty", { setDefaultBranch: "dev" });

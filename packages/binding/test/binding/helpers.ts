@@ -1,6 +1,6 @@
 /**
  * Shared pieces of the binding tests: the contract's error table (copied from
- * shared/spec/artifacts-contract.md §3.5, not imported from src, so the tests check the contract),
+ * docs/contract.md "Error codes", not imported from src, so the tests check the contract),
  * error assertions, pushing with the real git CLI, and reading recorded events over REST.
  */
 import { expect } from "vitest";
@@ -25,7 +25,11 @@ export const NUMERIC: Record<string, number> = {
 /** Assert that `fn` rejects with an ArtifactsError of `code` (and `message`, when given). */
 export async function fails(fn: () => Promise<unknown>, code: string, message?: string | RegExp) {
   const e = await rejection(fn);
-  expect({ name: e.name, code: e.code, numericCode: e.numericCode }, `${code}: ${e.message}`).toEqual({ name: "ArtifactsError", code, numericCode: NUMERIC[code] });
+  expect({ name: e.name, code: e.code, numericCode: e.numericCode }, `${code}: ${e.message}`).toEqual({
+    name: "ArtifactsError",
+    code,
+    numericCode: NUMERIC[code],
+  });
   if (typeof message === "string") expect(e.message).toBe(message);
   else if (message) expect(e.message).toMatch(message);
   return e;
@@ -57,7 +61,9 @@ export interface EventEnvelope {
 /** Events recorded for the namespace, oldest first (REST returns newest first). */
 export async function events(svc: ServiceHandle, query: Record<string, string> = {}): Promise<EventEnvelope[]> {
   const q = new URLSearchParams({ limit: "1000", ...query });
-  const res = await fetch(`${svc.url}/client/v4/accounts/any/artifacts/namespaces/default/events?${q}`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } });
+  const res = await fetch(`${svc.url}/client/v4/accounts/any/artifacts/namespaces/default/events?${q}`, {
+    headers: { Authorization: `Bearer ${ADMIN_TOKEN}` },
+  });
   const body = (await res.json()) as { success: boolean; result: Array<{ seq: number; event: EventEnvelope }> };
   expect(res.status, JSON.stringify(body)).toBe(200);
   return body.result.sort((a, b) => a.seq - b.seq).map((r) => r.event);

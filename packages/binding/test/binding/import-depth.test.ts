@@ -1,4 +1,4 @@
-// Contract §3.2 import `source.depth`: a shallow clone of the remote, as the simulator's
+// docs/contract.md "Namespace methods" import `source.depth`: a shallow clone of the remote, as the simulator's
 // `git clone --bare --depth N`. The new repo holds only the last N commits of the default branch
 // (and tags at its tip); its boundary is kept, so log() ends there, clones of it are shallow at the
 // same commits (protocol v2 and v0), pushes on top work, and a fork of it is shallow too.
@@ -47,10 +47,16 @@ describe("import with source.depth", () => {
     // The commit itself is unchanged: its parent is named, just not stored.
     expect((await repo.readCommit(tips[3]!))!.parents).toEqual([tips[2]]);
     expect(await repo.readCommit(tips[2]!)).toBeNull();
-    const refs = (await sb.ok([...bearer(r.token), "ls-remote", reachable(svc, r.remote)])).trim().split("\n").map((l) => l.split("\t")[1]);
+    const refs = (await sb.ok([...bearer(r.token), "ls-remote", reachable(svc, r.remote)]))
+      .trim()
+      .split("\n")
+      .map((l) => l.split("\t")[1]);
     expect(refs).toEqual(["HEAD", "refs/heads/main", "refs/tags/v4", "refs/tags/v4^{}"]);
 
-    for (const [name, extra] of [["clone-v2", ["-c", "protocol.version=2"]], ["clone-v0", ["-c", "protocol.version=0"]]] as const) {
+    for (const [name, extra] of [
+      ["clone-v2", ["-c", "protocol.version=2"]],
+      ["clone-v0", ["-c", "protocol.version=0"]],
+    ] as const) {
       const c = await clone(r, name, [...extra]);
       expect(await c.line(["rev-parse", "--is-shallow-repository"]), name).toBe("true");
       expect(await c.line(["rev-list", "--count", "HEAD"]), name).toBe("1");

@@ -1,4 +1,4 @@
-// Contract §3.2 and §3.5: an import or fork that is still filling its repo has its own state.
+// docs/contract.md "Namespace methods" and "Error codes": an import or fork that is still filling its repo has its own state.
 // get() and REST answer IMPORT_IN_PROGRESS (10302) / FORK_IN_PROGRESS (10303), list() shows the
 // repo with status "importing" / "forking", delete() refuses with the same code, and updatedAt is
 // the time an import completed. The import is held mid-flight by a proxy in front of its remote
@@ -60,11 +60,19 @@ async function holdingProxy(target: string): Promise<{ url: string; held: Promis
 }
 
 const rest = async (path: string, init: RequestInit = {}) => {
-  const r = await fetch(`${svc.url}/client/v4/accounts/local/artifacts/namespaces/default${path}`, { ...init, headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, "Content-Type": "application/json" } });
-  return { status: r.status, retry: r.headers.get("X-Should-Retry"), body: (await r.json()) as { success: boolean; result: any; errors: Array<{ code: number }> } };
+  const r = await fetch(`${svc.url}/client/v4/accounts/local/artifacts/namespaces/default${path}`, {
+    ...init,
+    headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, "Content-Type": "application/json" },
+  });
+  return {
+    status: r.status,
+    retry: r.headers.get("X-Should-Retry"),
+    body: (await r.json()) as { success: boolean; result: any; errors: Array<{ code: number }> },
+  };
 };
 
-const listed = async (name: string) => (await svc.artifacts.list({ limit: 200 })).repos.find((r: { name: string }) => r.name === name) as (Record<string, unknown> & { status: string }) | undefined;
+const listed = async (name: string) =>
+  (await svc.artifacts.list({ limit: 200 })).repos.find((r: { name: string }) => r.name === name) as (Record<string, unknown> & { status: string }) | undefined;
 
 describe("an import in flight", () => {
   test("is IMPORT_IN_PROGRESS for get, REST, delete and a second claim of the name; listed as importing; updatedAt is its completion", async () => {
@@ -127,7 +135,18 @@ describe("a fork in flight", () => {
     const ns = await svc.mf.getDurableObjectNamespace("NAMESPACE", "artifacts");
     const stub = ns.get(ns.idFromName("default")) as unknown as NsStub;
     const now = new Date().toISOString();
-    const meta = { id: "forkinflight0001", name: "forked", namespace: "default", description: null, defaultBranch: "main", createdAt: now, updatedAt: now, lastPushAt: null, source: "artifacts:default/upstream", readOnly: false };
+    const meta = {
+      id: "forkinflight0001",
+      name: "forked",
+      namespace: "default",
+      description: null,
+      defaultBranch: "main",
+      createdAt: now,
+      updatedAt: now,
+      lastPushAt: null,
+      source: "artifacts:default/upstream",
+      readOnly: false,
+    };
     expect(await stub.reserve("default", meta, "forking")).toEqual({});
 
     await fails(() => svc.artifacts.get("forked"), "FORK_IN_PROGRESS");
@@ -136,7 +155,10 @@ describe("a fork in flight", () => {
     await fails(() => svc.artifacts.delete("forked"), "FORK_IN_PROGRESS");
     const src = await svc.artifacts.get("upstream");
     await fails(() => src.fork("forked"), "FORK_IN_PROGRESS");
-    expect(await rest("/repos/upstream/fork", { method: "POST", body: JSON.stringify({ name: "FORKED" }) })).toMatchObject({ status: 409, body: { errors: [{ code: 10303 }] } });
+    expect(await rest("/repos/upstream/fork", { method: "POST", body: JSON.stringify({ name: "FORKED" }) })).toMatchObject({
+      status: 409,
+      body: { errors: [{ code: 10303 }] },
+    });
 
     // A fork that never finishes is swept like any abandoned reservation.
     expect((await stub.prune(Date.now() + 11 * 60_000)).stale).toBe(1);

@@ -1,5 +1,5 @@
 // The registry's bookkeeping (docs/architecture.md): two-phase create and its crash repair by the
-// alarm's sweep, retention, inactive-token pruning (contract §8: 100 per repo), and the account's
+// alarm's sweep, retention, inactive-token pruning (docs/contract.md "Limits": 100 per repo), and the account's
 // copy of each namespace's repo count.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { ADMIN_TOKEN, rejection, startService, type ServiceHandle } from "../support/service.js";
@@ -44,7 +44,18 @@ describe("two-phase create", () => {
   test("a create that crashed after its reservation is swept by the alarm's pruning: the repo object is emptied and the name freed", async () => {
     const ns = await nsStub();
     const now = new Date().toISOString();
-    const meta = { id: "crashedcreate0001", name: "half-made", namespace: "default", description: null, defaultBranch: "main", createdAt: now, updatedAt: now, lastPushAt: null, source: null, readOnly: false };
+    const meta = {
+      id: "crashedcreate0001",
+      name: "half-made",
+      namespace: "default",
+      description: null,
+      defaultBranch: "main",
+      createdAt: now,
+      updatedAt: now,
+      lastPushAt: null,
+      source: null,
+      readOnly: false,
+    };
     // Phase 1 and the repo object's init happened; the Worker died before activation.
     expect(await ns.reserve("default", meta)).toEqual({});
     const repo = await repoStub(meta.id);

@@ -1,4 +1,4 @@
-// Contract §3.2 list: limit 1–200 (default 50), opaque cursor, total, createdAt descending,
+// docs/contract.md "Namespace methods" list: limit 1–200 (default 50), opaque cursor, total, createdAt descending,
 // entries without `remote`. One service of its own, so totals are exact.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { startService, type ServiceHandle } from "../support/service.js";
@@ -36,7 +36,7 @@ async function all(limit: number): Promise<{ pages: number; repos: Entry[] }> {
   return { pages, repos };
 }
 
-describe("list (§3.2)", () => {
+describe("list (docs/contract.md 'Namespace methods')", () => {
   test("default page is 50, with a cursor and the total", async () => {
     const page = await svc.artifacts.list();
     expect(page.repos).toHaveLength(50);
@@ -58,7 +58,19 @@ describe("list (§3.2)", () => {
   test("entries are repo info without remote (plus status and jurisdiction)", async () => {
     const { repos } = await all(200);
     for (const r of repos) {
-      expect(Object.keys(r).sort()).toEqual(["createdAt", "defaultBranch", "description", "id", "jurisdiction", "lastPushAt", "name", "readOnly", "source", "status", "updatedAt"]);
+      expect(Object.keys(r).sort()).toEqual([
+        "createdAt",
+        "defaultBranch",
+        "description",
+        "id",
+        "jurisdiction",
+        "lastPushAt",
+        "name",
+        "readOnly",
+        "source",
+        "status",
+        "updatedAt",
+      ]);
       expect(r.id).toMatch(REPO_ID);
       expect(r.createdAt).toMatch(ISO);
       expect(r).toMatchObject({ status: "ready", jurisdiction: "unrestricted", lastPushAt: null, source: null });
@@ -72,7 +84,8 @@ describe("list (§3.2)", () => {
 
   test("limit validation", async () => {
     const list = svc.artifacts.list as (opts?: unknown) => Promise<unknown>;
-    for (const limit of [0, -1, 201, 1000, 1.5, "10", true, Number.NaN]) await fails(() => list({ limit }), "INVALID_INPUT", "Invalid limit: must be between 1 and 200.");
+    for (const limit of [0, -1, 201, 1000, 1.5, "10", true, Number.NaN])
+      await fails(() => list({ limit }), "INVALID_INPUT", "Invalid limit: must be between 1 and 200.");
     for (const opts of ["x", 5, [], null]) await fails(() => list(opts), "INVALID_INPUT");
     expect((await svc.artifacts.list({ limit: 1 })).repos).toHaveLength(1);
     expect((await svc.artifacts.list({ limit: 200 })).repos).toHaveLength(N);

@@ -1,4 +1,4 @@
-// Contract §2.1: namespace names follow the repo-name rule. A binding configured with a namespace
+// docs/contract.md "Names": namespace names follow the repo-name rule. A binding configured with a namespace
 // that REST could never reach ("bad ns/x") refuses every call, so no repo is made there that only
 // the binding and Git could see.
 import { Miniflare, convertV4MiniflareOptions } from "miniflare";
@@ -19,7 +19,13 @@ beforeAll(async () => {
     compatibilityDate: COMPAT_DATE,
     serviceBindings: { ARTIFACTS: { name: "artifacts", entrypoint: "ArtifactsBinding", props: { namespace } } },
   });
-  mf = new Miniflare(convertV4MiniflareOptions({ host: "127.0.0.1", port: 0, workers: [serviceWorkerOptions(), consumer("bad", "bad ns/x"), consumer("good", "a.b_c-D9")] } as never));
+  mf = new Miniflare(
+    convertV4MiniflareOptions({
+      host: "127.0.0.1",
+      port: 0,
+      workers: [serviceWorkerOptions(), consumer("bad", "bad ns/x"), consumer("good", "a.b_c-D9")],
+    } as never),
+  );
   await mf.ready;
   bad = (await mf.getBindings<{ ARTIFACTS: Artifacts }>("bad")).ARTIFACTS;
   good = (await mf.getBindings<{ ARTIFACTS: Artifacts }>("good")).ARTIFACTS;

@@ -1,4 +1,4 @@
-// Contract §3.3 reads: readBlob, readTree, readCommit, readFile, log, on a repository pushed
+// docs/contract.md "Repo handle" reads: readBlob, readTree, readCommit, readFile, log, on a repository pushed
 // with the real git CLI. git itself (ls-tree, cat-file, rev-list) is the reference.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { symlink, writeFile, mkdir, chmod } from "node:fs/promises";
@@ -98,7 +98,9 @@ beforeAll(async () => {
   ids.s2 = await g.line(["rev-parse", "HEAD"]);
   await g.ok(["checkout", "-q", "main"]);
   ids.c4 = await g.commit("fourth\n\nwith a body\n", { "which.txt": "four\n" }, 12);
-  await g.ok(["merge", "-q", "--no-ff", "-m", "merge side", "side"], { env: { GIT_AUTHOR_DATE: "@1578960000 +0000", GIT_COMMITTER_DATE: "@1578960000 +0000" } });
+  await g.ok(["merge", "-q", "--no-ff", "-m", "merge side", "side"], {
+    env: { GIT_AUTHOR_DATE: "@1578960000 +0000", GIT_COMMITTER_DATE: "@1578960000 +0000" },
+  });
   ids.m = await g.line(["rev-parse", "HEAD"]);
 
   // refs of every kind
@@ -206,9 +208,19 @@ describe("readCommit", () => {
       authoredAt: 1600000000,
       committedAt: 1600003600,
     });
-    expect(await repo.readCommit(ids.c3!)).toMatchObject({ message: "no newline at end", author: { name: "Ünï Cödé", email: "u@example.com" }, authoredAt: 1600007200, committedAt: 1600007300 });
+    expect(await repo.readCommit(ids.c3!)).toMatchObject({
+      message: "no newline at end",
+      author: { name: "Ünï Cödé", email: "u@example.com" },
+      authoredAt: 1600007200,
+      committedAt: 1600007300,
+    });
     expect(await repo.readCommit(ids.c3b!)).toMatchObject({ message: "Über — “quoted” €" });
-    expect(await repo.readCommit(ids.c1!)).toMatchObject({ message: "first", parents: [], authoredAt: 1577836800, author: { name: "Conformance Test", email: "test@example.com" } });
+    expect(await repo.readCommit(ids.c1!)).toMatchObject({
+      message: "first",
+      parents: [],
+      authoredAt: 1577836800,
+      author: { name: "Conformance Test", email: "test@example.com" },
+    });
     expect(await repo.readCommit(ids.c4!)).toMatchObject({ message: "fourth\n\nwith a body" });
     expect((await repo.readCommit(ids.m!))!.parents).toEqual([ids.c4, ids.s2]);
   });
@@ -244,7 +256,8 @@ describe("readFile", () => {
   });
 
   test("null for directories, gitlinks, paths through them, and missing paths; symlinks give their target", async () => {
-    for (const p of ["dir", "dir/sub", "src", "vendor/lib", "vendor/lib/x", "nope.txt", "dir/nope", "README.md/x", "linkdir/sub/deep.txt"]) expect(await text("main", p), p).toBeNull();
+    for (const p of ["dir", "dir/sub", "src", "vendor/lib", "vendor/lib/x", "nope.txt", "dir/nope", "README.md/x", "linkdir/sub/deep.txt"])
+      expect(await text("main", p), p).toBeNull();
     const link = await repo.readFile({ ref: "main", path: "link" });
     expect(await link!.text()).toBe("README.md");
     expect(link!.type).toBe("text/plain;charset=utf-8");
@@ -283,8 +296,10 @@ describe("readFile", () => {
 
   test("INVALID_INPUT for an empty ref or path", async () => {
     const readFile = repo.readFile as (a: unknown) => Promise<unknown>;
-    for (const a of [{ ref: "", path: "a" }, { path: "a" }, { ref: null, path: "a" }, {}, undefined]) await fails(() => readFile(a), "INVALID_INPUT", "Invalid ref: ref required.");
-    for (const a of [{ ref: "main", path: "" }, { ref: "main" }, { ref: "main", path: null }]) await fails(() => readFile(a), "INVALID_INPUT", "Invalid path: path required.");
+    for (const a of [{ ref: "", path: "a" }, { path: "a" }, { ref: null, path: "a" }, {}, undefined])
+      await fails(() => readFile(a), "INVALID_INPUT", "Invalid ref: ref required.");
+    for (const a of [{ ref: "main", path: "" }, { ref: "main" }, { ref: "main", path: null }])
+      await fails(() => readFile(a), "INVALID_INPUT", "Invalid path: path required.");
   });
 
   test("an empty repo: HEAD resolves to nothing", async () => {

@@ -1,4 +1,4 @@
-// Contract §2 (names, case) and §3.2 (create, get, delete) through env.ARTIFACTS, plus §3.3's
+// docs/contract.md "Names" (names, case) and "Namespace methods" (create, get, delete) through env.ARTIFACTS, plus "Repo handle"'s
 // rule that a handle remembers the repo id it was obtained for.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { GitSandbox } from "@artifacts-emulator/git/testing/git";
@@ -23,9 +23,32 @@ afterAll(async () => {
 });
 
 const VALID = ["a", "Z", "7", "a.b", "a_b", "a-b", "a..b", "x.git", "A1._-", "0leading-digit", "a".repeat(63), "Mixed.Case_1"];
-const INVALID: unknown[] = ["", "a".repeat(64), ".a", "-a", "_a", "a/b", "a b", " a", "a ", "a\n", "a:b", "a@b", "a~b", "é", "aé", "日本", "a\u0000", 1, null, true, {}, ["a"]];
+const INVALID: unknown[] = [
+  "",
+  "a".repeat(64),
+  ".a",
+  "-a",
+  "_a",
+  "a/b",
+  "a b",
+  " a",
+  "a ",
+  "a\n",
+  "a:b",
+  "a@b",
+  "a~b",
+  "é",
+  "aé",
+  "日本",
+  "a\u0000",
+  1,
+  null,
+  true,
+  {},
+  ["a"],
+];
 
-describe("names (§2.1)", () => {
+describe("names (docs/contract.md 'Names')", () => {
   test.each(VALID)("valid: %j", async (name) => {
     const r = await svc.artifacts.create(name);
     expect(r.name).toBe(name);
@@ -45,7 +68,7 @@ describe("names (§2.1)", () => {
   });
 });
 
-describe("case (§2.2)", () => {
+describe("case (docs/contract.md 'Names')", () => {
   test("unique without regard to case, but the original spelling is kept everywhere", async () => {
     const r = await svc.artifacts.create("CaseFoo");
     await fails(() => svc.artifacts.create("casefoo"), "ALREADY_EXISTS", "repo already exists: casefoo");
@@ -71,7 +94,7 @@ describe("case (§2.2)", () => {
   });
 });
 
-describe("create (§3.2)", () => {
+describe("create (docs/contract.md 'Namespace methods')", () => {
   test("defaults: empty repo on main, write token for 86,400 s, exact result and info shapes", async () => {
     const before = Math.floor(Date.now() / 1000);
     const r = await svc.artifacts.create("defaults");
@@ -88,8 +111,28 @@ describe("create (§3.2)", () => {
 
     const repo = await svc.artifacts.get("defaults");
     const info = await repo.info();
-    expect(Object.keys(info).sort()).toEqual(["createdAt", "defaultBranch", "description", "id", "lastPushAt", "name", "readOnly", "remote", "source", "updatedAt"]);
-    expect(info).toMatchObject({ id: r.id, name: "defaults", description: null, defaultBranch: "main", lastPushAt: null, source: null, readOnly: false, remote: r.remote });
+    expect(Object.keys(info).sort()).toEqual([
+      "createdAt",
+      "defaultBranch",
+      "description",
+      "id",
+      "lastPushAt",
+      "name",
+      "readOnly",
+      "remote",
+      "source",
+      "updatedAt",
+    ]);
+    expect(info).toMatchObject({
+      id: r.id,
+      name: "defaults",
+      description: null,
+      defaultBranch: "main",
+      lastPushAt: null,
+      source: null,
+      readOnly: false,
+      remote: r.remote,
+    });
     expect(info.createdAt).toMatch(ISO);
     expect(info.updatedAt).toBe(info.createdAt);
 
@@ -118,10 +161,37 @@ describe("create (§3.2)", () => {
 
   test("options validation, with the simulator's messages", async () => {
     const create = svc.artifacts.create as (...args: unknown[]) => Promise<unknown>;
-    for (const bad of ["yes", 1, 0, null, "true"]) await fails(() => create("v1", { readOnly: bad }), "INVALID_INPUT", "Artifacts repository readOnly must be a boolean");
-    for (const bad of [1, true, {}, ["x"], null]) await fails(() => create("v2", { description: bad }), "INVALID_INPUT", "Artifacts repository description must be a string");
+    for (const bad of ["yes", 1, 0, null, "true"])
+      await fails(() => create("v1", { readOnly: bad }), "INVALID_INPUT", "Artifacts repository readOnly must be a boolean");
+    for (const bad of [1, true, {}, ["x"], null])
+      await fails(() => create("v2", { description: bad }), "INVALID_INPUT", "Artifacts repository description must be a string");
     for (const bad of ["x", 1, true, [], null]) await fails(() => create("v3", bad), "INVALID_INPUT", "Artifacts repository options must be an object");
-    const branches = ["", "b".repeat(257), "-x", ".x", "x/", "x.", "x.lock", "@", "a..b", "a//b", "a@{b", "a/.b", "a b", "a\tb", "a~b", "a^b", "a:b", "a?b", "a*b", "a[b", "a\\b", 5, true, null];
+    const branches = [
+      "",
+      "b".repeat(257),
+      "-x",
+      ".x",
+      "x/",
+      "x.",
+      "x.lock",
+      "@",
+      "a..b",
+      "a//b",
+      "a@{b",
+      "a/.b",
+      "a b",
+      "a\tb",
+      "a~b",
+      "a^b",
+      "a:b",
+      "a?b",
+      "a*b",
+      "a[b",
+      "a\\b",
+      5,
+      true,
+      null,
+    ];
     for (const bad of branches) await fails(() => create("v4", { setDefaultBranch: bad }), "INVALID_INPUT", "Artifacts default branch is invalid");
     // nothing was created by the failed calls
     for (const n of ["v1", "v2", "v3", "v4"]) await fails(() => svc.artifacts.get(n), "NOT_FOUND");
@@ -137,7 +207,7 @@ describe("create (§3.2)", () => {
   });
 });
 
-describe("get and delete (§3.2)", () => {
+describe("get and delete (docs/contract.md 'Namespace methods')", () => {
   test("get of a missing repo is NOT_FOUND with the simulator's message", async () => {
     await fails(() => svc.artifacts.get("missing-repo"), "NOT_FOUND", "Repository not found: missing-repo.");
   });

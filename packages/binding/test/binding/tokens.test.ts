@@ -1,4 +1,4 @@
-// Contract §3.3 createToken / listTokens / revokeToken and §4 (format, TTL, states, revocation),
+// docs/contract.md "Repo handle" createToken / listTokens / revokeToken and "Repo tokens" (format, TTL, states, revocation),
 // with the real git CLI as the judge of whether a token works.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { GitSandbox } from "@artifacts-emulator/git/testing/git";
@@ -19,7 +19,7 @@ afterAll(async () => {
 
 const works = async (remote: string, token: string) => (await sb.run([...bearer(token), "ls-remote", remote])).code === 0;
 
-describe("createToken (§3.3, §4)", () => {
+describe("createToken (docs/contract.md 'Repo handle', 'Repo tokens')", () => {
   test("defaults: write scope, 86,400 s; exact shape; the suffix states the expiry", async () => {
     const created = await svc.artifacts.create("tok-defaults");
     const repo = await svc.artifacts.get("tok-defaults");
@@ -50,7 +50,8 @@ describe("createToken (§3.3, §4)", () => {
     expect(Math.round((Date.parse(max.expiresAt) - Date.now()) / 86_400_000)).toBe(365);
 
     const createToken = repo.createToken as (...args: unknown[]) => Promise<unknown>;
-    for (const scope of ["admin", "READ", "", 1, null]) await fails(() => createToken(scope, 3600), "INVALID_INPUT", "Artifacts token scope must be read or write");
+    for (const scope of ["admin", "READ", "", 1, null])
+      await fails(() => createToken(scope, 3600), "INVALID_INPUT", "Artifacts token scope must be read or write");
     for (const ttl of [59, 0, -1, 31_536_001, 60.5, "3600", null, true, Number.POSITIVE_INFINITY, Number.NaN]) {
       const e = await fails(() => createToken("write", ttl), "INVALID_TTL", `Invalid TTL ${String(ttl)}: must be between 60 and 31536000 seconds.`);
       expect(e.numericCode).toBe(10103);
@@ -60,7 +61,7 @@ describe("createToken (§3.3, §4)", () => {
   });
 });
 
-describe("listTokens (§3.3)", () => {
+describe("listTokens (docs/contract.md 'Repo handle')", () => {
   test("active newest first, then revoked newest first; metadata only; capped at 30 with the full total", async () => {
     await svc.artifacts.create("tok-list");
     const repo = await svc.artifacts.get("tok-list");
@@ -76,7 +77,11 @@ describe("listTokens (§3.3)", () => {
     expect(list.tokens).toHaveLength(30);
     for (const t of list.tokens) expect(Object.keys(t).sort()).toEqual(["createdAt", "expiresAt", "id", "scope", "state"]);
     const revokedIds = new Set(revoked.map((t) => t.id));
-    const activeNewestFirst = [...made].reverse().filter((t) => !revokedIds.has(t.id)).map((t) => t.id).concat(initial.id);
+    const activeNewestFirst = [...made]
+      .reverse()
+      .filter((t) => !revokedIds.has(t.id))
+      .map((t) => t.id)
+      .concat(initial.id);
     // 31 active tokens: the 30 newest fill the page, revoked ones do not make it
     expect(list.tokens.map((t) => t.id)).toEqual(activeNewestFirst.slice(0, 30));
     expect(list.tokens.every((t) => t.state === "active")).toBe(true);
@@ -95,12 +100,16 @@ describe("listTokens (§3.3)", () => {
     for (let i = 1; i < revokedOrder.length; i++) expect(revokedOrder[i - 1]! >= revokedOrder[i]!).toBe(true);
     // newest-first among the revoked: the most recently created revoked token leads
     const allRevoked = new Set([...revokedIds, ...active]);
-    const expectedRevoked = [...made].reverse().map((t) => t.id).concat(initial.id).filter((id) => allRevoked.has(id));
+    const expectedRevoked = [...made]
+      .reverse()
+      .map((t) => t.id)
+      .concat(initial.id)
+      .filter((id) => allRevoked.has(id));
     expect(after.tokens.slice(10).map((t) => t.id)).toEqual(expectedRevoked.slice(0, 20));
   });
 });
 
-describe("revokeToken (§3.3, §4)", () => {
+describe("revokeToken (docs/contract.md 'Repo handle', 'Repo tokens')", () => {
   test("by id, by plaintext with and without ?expires=; false when unknown or not active", async () => {
     const created = await svc.artifacts.create("tok-revoke");
     const remote = reachable(svc, created.remote);
@@ -147,7 +156,24 @@ describe("revokeToken (§3.3, §4)", () => {
     await svc.artifacts.create("tok-bad");
     const repo = await svc.artifacts.get("tok-bad");
     const revoke = repo.revokeToken as (v: unknown) => Promise<unknown>;
-    const malformed = ["", "x", "0123456789abcde", "0123456789abcdefg", "0123456789ABCDEF", `art_v1_${"0".repeat(39)}`, `art_v1_${"G".repeat(40)}`, `art_v1_${"0".repeat(40)}?expires=`, `art_v1_${"0".repeat(40)}?foo=1`, `art_v3_${"0".repeat(40)}`, `art_v2_z_${"0".repeat(40)}`, ` art_v1_${"0".repeat(40)}`, 123, null, undefined, {}];
+    const malformed = [
+      "",
+      "x",
+      "0123456789abcde",
+      "0123456789abcdefg",
+      "0123456789ABCDEF",
+      `art_v1_${"0".repeat(39)}`,
+      `art_v1_${"G".repeat(40)}`,
+      `art_v1_${"0".repeat(40)}?expires=`,
+      `art_v1_${"0".repeat(40)}?foo=1`,
+      `art_v3_${"0".repeat(40)}`,
+      `art_v2_z_${"0".repeat(40)}`,
+      ` art_v1_${"0".repeat(40)}`,
+      123,
+      null,
+      undefined,
+      {},
+    ];
     for (const v of malformed) await fails(() => revoke(v), "INVALID_INPUT", "Invalid tokenOrId: must be a token id or artifact token.");
     expect((await repo.listTokens()).tokens.map((t) => t.state)).toEqual(["active"]);
   });

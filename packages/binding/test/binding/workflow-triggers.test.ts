@@ -1,4 +1,4 @@
-// Contract §7.4 item 2 and §7.5: events are delivered to Workflows as `create({ params: envelope })`,
+// docs/contract.md "Event subscriptions" item 2 and "Event subscriptions": events are delivered to Workflows as `create({ params: envelope })`,
 // per route: its types, its namespace filter (exact) and repo-name filter (without regard to case),
 // and its id as `metadata.eventSubscriptionId`. The routes come in EVENT_WORKFLOWS (the emulator
 // derives them from the user's `triggers.events`); the Workflow is the user's, in its own Worker.
@@ -70,6 +70,10 @@ test("each matching route creates a Workflow instance whose params are the envel
   }
   expect(keys).toEqual(want);
   const e = JSON.parse((await kv.get(`cf.artifacts.repo.created only ${A}`))!) as Record<string, any>;
-  expect(e).toMatchObject({ type: "cf.artifacts.repo.created", source: { type: "artifacts", namespace: "default", repoName: "only" }, metadata: { accountId: "local", eventSubscriptionId: A, eventSchemaVersion: 1 } });
+  expect(e).toMatchObject({
+    type: "cf.artifacts.repo.created",
+    source: { type: "artifacts", namespace: "default", repoName: "only" },
+    metadata: { accountId: "local", eventSubscriptionId: A, eventSchemaVersion: 1 },
+  });
   expect(e.payload.repoId).toMatch(/^[0-9a-z]{16}$/);
 });

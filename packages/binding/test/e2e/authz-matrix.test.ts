@@ -92,12 +92,21 @@ describe("authorization matrix", () => {
     const other = await createRepo(svc, NS, "r2");
     const elsewhere = await createRepo(svc, "matrix-other", "r");
     const expiringApi = await apiToken(svc, { scopes: ["artifacts:write"], ttl: 60 });
-    const expiringRepo = expectOk<{ plaintext: string }>(await call(`${svc.base}/namespaces/${NS}/tokens`, { method: "POST", body: { repo: "r", scope: "write", ttl: 60 } }), 201).plaintext;
+    const expiringRepo = expectOk<{ plaintext: string }>(
+      await call(`${svc.base}/namespaces/${NS}/tokens`, { method: "POST", body: { repo: "r", scope: "write", ttl: 60 } }),
+      201,
+    ).plaintext;
     const revokedApi = await apiToken(svc, { scopes: ["artifacts:write"] });
     expectOk(await call(`${svc.base}/api-tokens/${revokedApi.id}`, { method: "DELETE" }));
-    const revokedRepo = expectOk<{ id: string; plaintext: string }>(await call(`${svc.base}/namespaces/${NS}/tokens`, { method: "POST", body: { repo: "r", scope: "write" } }), 201);
+    const revokedRepo = expectOk<{ id: string; plaintext: string }>(
+      await call(`${svc.base}/namespaces/${NS}/tokens`, { method: "POST", body: { repo: "r", scope: "write" } }),
+      201,
+    );
     expectOk(await call(`${svc.base}/namespaces/${NS}/tokens/${revokedRepo.id}`, { method: "DELETE" }));
-    const readRepo = expectOk<{ plaintext: string }>(await call(`${svc.base}/namespaces/${NS}/tokens`, { method: "POST", body: { repo: "r", scope: "read" } }), 201).plaintext;
+    const readRepo = expectOk<{ plaintext: string }>(
+      await call(`${svc.base}/namespaces/${NS}/tokens`, { method: "POST", body: { repo: "r", scope: "read" } }),
+      201,
+    ).plaintext;
 
     const rest: Record<Exclude<RestCred, "expired">, string | null> = {
       none: null,
@@ -126,7 +135,11 @@ describe("authorization matrix", () => {
     const failures: string[] = [];
     const checkRest = async (cred: RestCred, token: string | null) => {
       for (const r of ROUTES) {
-        const res = await fetch(`${svc.base}${r.path}`, { method: r.method, headers: { ...(token ? { Authorization: `Bearer ${token}` } : {}), ...(r.body ? { "Content-Type": "application/json" } : {}) }, ...(r.body ? { body: r.body } : {}) });
+        const res = await fetch(`${svc.base}${r.path}`, {
+          method: r.method,
+          headers: { ...(token ? { Authorization: `Bearer ${token}` } : {}), ...(r.body ? { "Content-Type": "application/json" } : {}) },
+          ...(r.body ? { body: r.body } : {}),
+        });
         await res.arrayBuffer();
         const want = restExpected(cred, r);
         if (res.status !== want) failures.push(`REST ${cred} ${r.method} ${r.path}: ${res.status}, expected ${want}`);

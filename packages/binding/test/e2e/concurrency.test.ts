@@ -74,7 +74,11 @@ describe("races", () => {
 
   test("token mint and revoke races: each token is revoked exactly once and then refused", async () => {
     const repo = await createRepo(svc, "race", "tokens");
-    const minted = await Promise.all(Array.from({ length: 16 }, (_, i) => call(`${svc.base}/namespaces/race/tokens`, { method: "POST", body: { repo: "tokens", scope: i % 2 ? "read" : "write" } })));
+    const minted = await Promise.all(
+      Array.from({ length: 16 }, (_, i) =>
+        call(`${svc.base}/namespaces/race/tokens`, { method: "POST", body: { repo: "tokens", scope: i % 2 ? "read" : "write" } }),
+      ),
+    );
     const tokens = minted.map((r) => expectOk<{ id: string; plaintext: string }>(r, 201));
     expect(new Set(tokens.map((t) => t.id)).size).toBe(16);
     // Every token revoked by three racing requests: one 200 each, the others 404.
@@ -84,9 +88,14 @@ describe("races", () => {
       expect(mine.sort()).toEqual([200, 404, 404]);
     }
     // Minting and revoking at once on the same repo leaves consistent state.
-    const more = await Promise.all(Array.from({ length: 8 }, () => call(`${svc.base}/namespaces/race/tokens`, { method: "POST", body: { repo: "tokens", scope: "write" } })));
+    const more = await Promise.all(
+      Array.from({ length: 8 }, () => call(`${svc.base}/namespaces/race/tokens`, { method: "POST", body: { repo: "tokens", scope: "write" } })),
+    );
     const fresh = more.map((r) => expectOk<{ id: string; plaintext: string }>(r, 201));
-    await Promise.all([...fresh.slice(0, 4).map((t) => call(`${svc.base}/namespaces/race/tokens/${t.id}`, { method: "DELETE" })), ...Array.from({ length: 4 }, () => call(`${svc.base}/namespaces/race/tokens`, { method: "POST", body: { repo: "tokens", scope: "read" } }))]);
+    await Promise.all([
+      ...fresh.slice(0, 4).map((t) => call(`${svc.base}/namespaces/race/tokens/${t.id}`, { method: "DELETE" })),
+      ...Array.from({ length: 4 }, () => call(`${svc.base}/namespaces/race/tokens`, { method: "POST", body: { repo: "tokens", scope: "read" } })),
+    ]);
     const list = (state: string) => call(`${svc.base}/namespaces/race/repos/tokens/tokens?state=${state}&per_page=100`);
     expect((await list("revoked")).body.result_info!.total_count).toBe(20);
     expect((await list("active")).body.result_info!.total_count).toBe(1 + 4 + 4);

@@ -54,14 +54,23 @@ async function quarantines(s: RestService, ns: string, id: string): Promise<numb
 
 async function lsRemote(remote: string, token: string): Promise<Map<string, string>> {
   const out = await sb.ok([...bearerArgs(token), "ls-remote", remote]);
-  return new Map(out.trim().split("\n").filter(Boolean).map((l) => l.split("\t").reverse() as [string, string]));
+  return new Map(
+    out
+      .trim()
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => l.split("\t").reverse() as [string, string]),
+  );
 }
 
 describe("kill -9", () => {
   test("during large pushes: refs old or new, fsck clean, no quarantine left, a retried push works", async () => {
     const dir = await stateDir();
     let svc: ChildService = await child(dir);
-    const repo = expectOk<{ id: string; remote: string; token: string }>(await call(`${svc.base}/namespaces/crash/repos`, { method: "POST", body: { name: "big" } }), 201);
+    const repo = expectOk<{ id: string; remote: string; token: string }>(
+      await call(`${svc.base}/namespaces/crash/repos`, { method: "POST", body: { name: "big" } }),
+      201,
+    );
     const path = (url: string) => url.replace(/^https?:\/\/[^/]+/, "");
     const remote = () => `${svc.url}${path(repo.remote)}`;
 

@@ -97,13 +97,18 @@ describe("git remote", () => {
     expect(await repo.revokeToken(read.plaintext)).toBe(true);
     expect(await repo.revokeToken(read.id)).toBe(false);
     // git prints a 403's plain-text body as `remote: …`, with Bearer (where a 401 only makes git ask for a username) and Basic alike.
-    for (const args of [["ls-remote", basicUrl(remote, read.plaintext)], [...bearer(read.plaintext), "ls-remote", remote]]) {
+    for (const args of [
+      ["ls-remote", basicUrl(remote, read.plaintext)],
+      [...bearer(read.plaintext), "ls-remote", remote],
+    ]) {
       const revoked = await sb.run(args);
       expect(revoked.code).not.toBe(0);
       expect(revoked.stderr).toMatch(/remote: Artifacts token revoked at \d{4}-\d\d-\d\dT/);
       expect(revoked.stderr).not.toMatch(/could not read Username/);
     }
-    const audit = await fetch(`${svc.url}/client/v4/accounts/local/artifacts/namespaces/default/audit?action=git.fetch`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } });
+    const audit = await fetch(`${svc.url}/client/v4/accounts/local/artifacts/namespaces/default/audit?action=git.fetch`, {
+      headers: { Authorization: `Bearer ${ADMIN_TOKEN}` },
+    });
     const entries = ((await audit.json()) as { result: Array<{ outcome: string; detail: string; principal: string }> }).result;
     expect(entries[0]).toMatchObject({ outcome: "denied", principal: `repo-token:${read.id}` });
     expect(entries[0]!.detail).toMatch(/^Artifacts token revoked at /);
@@ -126,20 +131,23 @@ describe("git remote", () => {
     await res.body?.cancel();
   });
 
-  test.each([["git-upload-pack"], ["git-receive-pack"]])("Content-Encoding: gzip on a body that is not gzip: %s answers 400 with one line, no stack trace", async (service) => {
-    const r = await svc.artifacts.create(`gz-${service}`);
-    const remote = r.remote.replace(/^https?:\/\/[^/]+/, svc.url);
-    await sb.ok([...bearer(r.token), "push", "-q", remote, "main"], { cwd: src });
-    const head = await sb.client(src).line(["rev-parse", "HEAD"]);
-    const body = service === "git-upload-pack" ? `0032want ${head}\n00000009done\n` : `0071${head} ${"0".repeat(40)} refs/heads/x\0report-status\n0000`;
-    const res = await fetch(`${remote}/${service}`, {
-      method: "POST",
-      body,
-      headers: { Authorization: `Bearer ${r.token}`, "Content-Type": `application/x-${service}-request`, "Content-Encoding": "gzip" },
-    });
-    expect(res.status).toBe(400);
-    expect(await res.text()).toBe("Request body is not valid gzip data (Content-Encoding: gzip)\n");
-  });
+  test.each([["git-upload-pack"], ["git-receive-pack"]])(
+    "Content-Encoding: gzip on a body that is not gzip: %s answers 400 with one line, no stack trace",
+    async (service) => {
+      const r = await svc.artifacts.create(`gz-${service}`);
+      const remote = r.remote.replace(/^https?:\/\/[^/]+/, svc.url);
+      await sb.ok([...bearer(r.token), "push", "-q", remote, "main"], { cwd: src });
+      const head = await sb.client(src).line(["rev-parse", "HEAD"]);
+      const body = service === "git-upload-pack" ? `0032want ${head}\n00000009done\n` : `0071${head} ${"0".repeat(40)} refs/heads/x\0report-status\n0000`;
+      const res = await fetch(`${remote}/${service}`, {
+        method: "POST",
+        body,
+        headers: { Authorization: `Bearer ${r.token}`, "Content-Type": `application/x-${service}-request`, "Content-Encoding": "gzip" },
+      });
+      expect(res.status).toBe(400);
+      expect(await res.text()).toBe("Request body is not valid gzip data (Content-Encoding: gzip)\n");
+    },
+  );
 
   test("a delta that declares a 4 GiB result (or 2^60 bytes) is refused as an unpack error, and the repo still serves", async () => {
     const r = await svc.artifacts.create("huge-delta");
@@ -148,10 +156,20 @@ describe("git remote", () => {
     const before = await sb.ok([...bearer(r.token), "ls-remote", remote]);
     const { createHash } = await import("node:crypto");
     const { deflateSync } = await import("node:zlib");
-    for (const result of [[0x85, 0x80, 0x80, 0x80, 0x10], [0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x10]]) {
+    for (const result of [
+      [0x85, 0x80, 0x80, 0x80, 0x10],
+      [0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x10],
+    ]) {
       // PACK v2, 2 objects: a 5-byte blob, then an OFS_DELTA on it declaring the huge result (the issue's 210-byte push).
       const instructions = Buffer.from([5, ...result, 0x90, 5]);
-      const body = Buffer.concat([Buffer.from("PACK\0\0\0\x02\0\0\0\x02", "latin1"), Buffer.from([0x35]), deflateSync("base\n"), Buffer.from([0x60 | instructions.length]), Buffer.from([0x0c]), deflateSync(instructions)]);
+      const body = Buffer.concat([
+        Buffer.from("PACK\0\0\0\x02\0\0\0\x02", "latin1"),
+        Buffer.from([0x35]),
+        deflateSync("base\n"),
+        Buffer.from([0x60 | instructions.length]),
+        Buffer.from([0x0c]),
+        deflateSync(instructions),
+      ]);
       // the OFS_DELTA offset back to the blob at 12 is the delta's own offset minus 12
       body[12 + 1 + deflateSync("base\n").length + 1] = 1 + deflateSync("base\n").length;
       const pack = Buffer.concat([body, createHash("sha1").update(body).digest()]);
@@ -170,7 +188,7 @@ describe("git remote", () => {
     expect(await sb.ok([...bearer(r.token), "ls-remote", remote])).toBe(before);
   });
 
-  test("only GET info/refs and POST to the two services exist: other methods are 404 'Not found' (contract §6.1)", async () => {
+  test("only GET info/refs and POST to the two services exist: other methods are 404 'Not found' (docs/contract.md 'Git over HTTP')", async () => {
     const r = await svc.artifacts.create("methods");
     const remote = r.remote.replace(/^https?:\/\/[^/]+/, svc.url);
     const auth = { Authorization: `Bearer ${r.token}` };
@@ -197,7 +215,7 @@ describe("git remote", () => {
     await ok.body?.cancel();
   });
 
-  test("the 256 MiB body limit is checked after the repo lookup and authentication (contract §6.3, §8)", async () => {
+  test("the 256 MiB body limit is checked after the repo lookup and authentication (docs/contract.md 'Git request checks', 'Limits')", async () => {
     const r = await svc.artifacts.create("bodylimit");
     const remote = r.remote.replace(/^https?:\/\/[^/]+/, svc.url);
     const MiB = 1024 * 1024;
@@ -223,18 +241,32 @@ describe("git remote", () => {
 function declaredPost(url: string, length: number, headers: Record<string, string> = {}, send = false): Promise<number> {
   return new Promise<number>((resolve, reject) => {
     const u = new URL(url);
-    const req = httpRequest({ host: u.hostname, port: u.port, path: u.pathname, method: "POST", headers: { "Content-Type": `application/x-${u.pathname.endsWith("receive-pack") ? "git-receive-pack" : "git-upload-pack"}-request`, "Content-Length": String(length), ...headers } }, (res) => {
-      answered = true;
-      res.resume();
-      resolve(res.statusCode ?? 0);
-      req.destroy();
-    });
+    const req = httpRequest(
+      {
+        host: u.hostname,
+        port: u.port,
+        path: u.pathname,
+        method: "POST",
+        headers: {
+          "Content-Type": `application/x-${u.pathname.endsWith("receive-pack") ? "git-receive-pack" : "git-upload-pack"}-request`,
+          "Content-Length": String(length),
+          ...headers,
+        },
+      },
+      (res) => {
+        answered = true;
+        res.resume();
+        resolve(res.statusCode ?? 0);
+        req.destroy();
+      },
+    );
     let answered = false;
     // A server that answers before reading the whole body may reset the upload (EPIPE/ECONNRESET) just
     // before its answer arrives: wait a moment for it, but never hang on a connection that gave none.
     req.on("error", (e) => {
       const code = (e as NodeJS.ErrnoException).code;
-      if (code === "ECONNRESET" || code === "EPIPE") setTimeout(() => answered || reject(new Error(`${url}: connection closed with no answer (${code})`)), 5000);
+      if (code === "ECONNRESET" || code === "EPIPE")
+        setTimeout(() => answered || reject(new Error(`${url}: connection closed with no answer (${code})`)), 5000);
       else reject(e);
     });
     if (!send) return void req.flushHeaders();

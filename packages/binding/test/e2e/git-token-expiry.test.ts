@@ -55,7 +55,10 @@ for (const f of process.argv.slice(1)) {
   svc = await startService({ persistTo: persist });
   const remote = r.remote.replace(/^https?:\/\/[^/]+/, svc.url);
   const basic = remote.replace("http://", `http://x:${encodeURIComponent(tok.plaintext.split("?")[0]!)}@`);
-  for (const args of [["-c", `http.extraHeader=Authorization: Bearer ${tok.plaintext}`, "ls-remote", remote], ["ls-remote", basic]]) {
+  for (const args of [
+    ["-c", `http.extraHeader=Authorization: Bearer ${tok.plaintext}`, "ls-remote", remote],
+    ["ls-remote", basic],
+  ]) {
     const res = await sb.run(args);
     expect(res.code).not.toBe(0);
     expect(res.stderr).toContain(`remote: Artifacts token expired at ${new Date(past).toISOString()}`);

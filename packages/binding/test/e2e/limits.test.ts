@@ -1,5 +1,5 @@
 // The contract's limits, enforced in our code because local workerd enforces none of them
-// (contract §6.3, §8; docs/architecture.md): repository size at push, import and fork; the Git
+// (docs/contract.md "Git request checks", "Limits"; docs/architecture.md): repository size at push, import and fork; the Git
 // request body; the largest object a push may bring; request rates per namespace. Each with the
 // contract's error and, for Git, a refusal the real git CLI shows.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -46,7 +46,7 @@ async function source(name: string, sizes: number[]) {
 
 const refsOf = async (remote: string, token: string) => (await sb.ok([...bearerArgs(token), "ls-remote", remote])).trim();
 
-describe("repository size (contract §8; MAX_REPO_BYTES)", () => {
+describe("repository size (docs/contract.md 'Limits'; MAX_REPO_BYTES)", () => {
   test("a push that would take the repo over the limit is refused as a git unpack error and changes nothing; import and fork are MEMORY_LIMIT (10402)", async () => {
     const svc = await start({ MAX_REPO_BYTES: "300000" });
     const ns = "size";
@@ -96,7 +96,7 @@ describe("repository size (contract §8; MAX_REPO_BYTES)", () => {
   });
 });
 
-describe("Git request body (MAX_GIT_BODY_BYTES) and the largest object (MAX_PUSH_OBJECT_BYTES, contract §6.3)", () => {
+describe("Git request body (MAX_GIT_BODY_BYTES) and the largest object (MAX_PUSH_OBJECT_BYTES, docs/contract.md 'Git request checks')", () => {
   let svc: RestService;
   beforeAll(async () => {
     svc = await start({ MAX_GIT_BODY_BYTES: "400000", MAX_PUSH_OBJECT_BYTES: "150000" });
@@ -115,7 +115,11 @@ describe("Git request body (MAX_GIT_BODY_BYTES) and the largest object (MAX_PUSH
     expect(chunked.stderr).toMatch(/remote unpack failed: request body is larger than the limit of 400000 bytes/);
     expect(chunked.stderr).toMatch(/\[remote rejected\] main -> main \(unpacker error\)/);
     expect(await refsOf(repo.remote, repo.token)).toBe("");
-    const direct = await fetch(`${repo.remote}/git-receive-pack`, { method: "POST", headers: { Authorization: `Bearer ${repo.token}`, "Content-Type": "application/x-git-receive-pack-request" }, body: new Uint8Array(500_000) });
+    const direct = await fetch(`${repo.remote}/git-receive-pack`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${repo.token}`, "Content-Type": "application/x-git-receive-pack-request" },
+      body: new Uint8Array(500_000),
+    });
     expect(direct.status).toBe(413);
     expect(await direct.text()).toBe("Request body too large\n");
   });
@@ -144,12 +148,15 @@ async function overTheRate<R>(send: () => Promise<R>, status: (r: R) => number, 
   return send();
 }
 
-describe("request rates per namespace (contract §8; RATE_LIMIT_API, RATE_LIMIT_GIT)", () => {
+describe("request rates per namespace (docs/contract.md 'Limits'; RATE_LIMIT_API, RATE_LIMIT_GIT)", () => {
   test("REST: over the rate is 429 with Cloudflare's v4 error 971 and Retry-After; other namespaces are not affected", async () => {
     const svc = await start({ RATE_LIMIT_API: "5/60" });
     const list = (ns: string) => call(repoUrl(svc, ns));
     for (let i = 0; i < 5; i++) expectOk(await list("busy"));
-    const r = await overTheRate(() => list("busy"), (x) => x.status);
+    const r = await overTheRate(
+      () => list("busy"),
+      (x) => x.status,
+    );
     expectFail(r, 429, 971);
     expect(r.body.errors[0]!.message).toBe("Please wait and consider throttling your request speed");
     expect(Number(r.headers.get("Retry-After"))).toBeGreaterThanOrEqual(1);
@@ -168,7 +175,11 @@ describe("request rates per namespace (contract §8; RATE_LIMIT_API, RATE_LIMIT_
       expect(res.status).toBe(200);
       await res.body?.cancel();
     }
-    const res = await overTheRate(get, (x) => x.status, (x) => x.body?.cancel());
+    const res = await overTheRate(
+      get,
+      (x) => x.status,
+      (x) => x.body?.cancel(),
+    );
     expect(res.status).toBe(429);
     expect(res.headers.get("Content-Type")).toMatch(/^text\/plain/);
     expect(Number(res.headers.get("Retry-After"))).toBeGreaterThanOrEqual(1);

@@ -76,7 +76,10 @@ describe("request logs", () => {
     const asApi = { token: api.value };
     const created = expectOk<{ token: string; remote: string }>(await rest(repoUrl(svc, "logs"), { method: "POST", body: { name: "session" }, ...asApi }), 201);
     secrets.push(created.token, created.token.split("?")[0]!);
-    const read = expectOk<{ id: string; plaintext: string }>(await rest(`${svc.base}/namespaces/logs/tokens`, { method: "POST", body: { repo: "session", scope: "read" }, ...asApi }), 201);
+    const read = expectOk<{ id: string; plaintext: string }>(
+      await rest(`${svc.base}/namespaces/logs/tokens`, { method: "POST", body: { repo: "session", scope: "read" }, ...asApi }),
+      201,
+    );
     secrets.push(read.plaintext, read.plaintext.split("?")[0]!);
 
     // Git: push with Bearer, clone with Basic (the secret in the URL), a refused push, a wrong token.
@@ -110,7 +113,9 @@ describe("request logs", () => {
     for (const l of logs.filter((x) => x.includes('"msg"'))) expect(l).not.toMatch(/art_v1_|art_v2_|cfat_/);
 
     // One line per request: the REST calls made here, and one per Git request Miniflare saw.
-    const gitSeen = logs.filter((l) => /^(GET|POST) \/git\//.test(l.replace(/\u001b\[[0-9;]*m/g, "").replace(/^\[[^\]]*\]\s*/, ""))).length;
+    const gitSeen = logs.filter((l) =>
+      /^(GET|POST) \/git\//.test(l.replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, "g"), "").replace(/^\[[^\]]*\]\s*/, "")),
+    ).length;
     const restLines = lines.filter((l) => !l.route.startsWith("/git/"));
     const gitLines = lines.filter((l) => l.route.startsWith("/git/"));
     expect(restLines.length).toBe(restCalls);
@@ -118,7 +123,13 @@ describe("request logs", () => {
     if (gitSeen > 0) expect(gitLines.length).toBe(gitSeen);
 
     for (const l of lines) {
-      expect(l).toMatchObject({ level: expect.stringMatching(/^(info|error)$/), method: expect.stringMatching(/^[A-Z]+$/), status: expect.any(Number), duration_ms: expect.any(Number), principal: expect.any(String) });
+      expect(l).toMatchObject({
+        level: expect.stringMatching(/^(info|error)$/),
+        method: expect.stringMatching(/^[A-Z]+$/),
+        status: expect.any(Number),
+        duration_ms: expect.any(Number),
+        principal: expect.any(String),
+      });
       // Route templates, not paths: no names, ids or anything a client put in the path.
       expect(l.route).not.toMatch(/session|logs|art_/);
     }
@@ -129,7 +140,11 @@ describe("request logs", () => {
     expect(principals).toContain("anonymous");
     const push = lines.find((l) => l.route === "/git/:ns/:repo.git/git-receive-pack" && l.status === 200);
     expect(push).toMatchObject({ method: "POST", namespace: "logs", repo: "session", principal: expect.stringMatching(/^repo-token:/) });
-    expect(lines.find((l) => l.route === "/client/v4/accounts/:account_id/artifacts/namespaces/:ns/repos" && l.method === "POST")).toMatchObject({ status: 201, principal: `api-token:${api.id}`, namespace: "logs" });
+    expect(lines.find((l) => l.route === "/client/v4/accounts/:account_id/artifacts/namespaces/:ns/repos" && l.method === "POST")).toMatchObject({
+      status: 201,
+      principal: `api-token:${api.id}`,
+      namespace: "logs",
+    });
     expect(lines.some((l) => l.status === 401 && l.route.startsWith("/git/"))).toBe(true);
     expect(lines.some((l) => l.status === 404 && l.route === "unmatched")).toBe(true);
   });
@@ -151,7 +166,8 @@ describe("request logs", () => {
     const ours = (await settledLogs(from, (ls) => ls.length >= 7)).filter((l) => l.includes('"msg"'));
     expect(jsonLines(ours).filter((l) => l.msg === "request").length).toBeGreaterThanOrEqual(7);
     for (const l of ours) {
-      for (const secret of [repoSecret, api.value, created.token]) expect(l.toLowerCase().includes(secret.toLowerCase()), `a log line contains a secret: ${l}`).toBe(false);
+      for (const secret of [repoSecret, api.value, created.token])
+        expect(l.toLowerCase().includes(secret.toLowerCase()), `a log line contains a secret: ${l}`).toBe(false);
       expect(l).not.toMatch(/art_v1_|art_v2_|cfat_/i);
     }
     expect(jsonLines(ours).some((l) => l.repo === "[redacted]")).toBe(true);

@@ -49,7 +49,13 @@ describe("a push cut off by the client", () => {
     const body = Buffer.concat([pkt(`${"0".repeat(40)} ${tip} refs/heads/main\0report-status side-band-64k agent=test\n`), Buffer.from("0000"), packBytes]);
 
     const url = new URL(`${svc.url}/git/abort/cut.git/git-receive-pack`);
-    const req = request({ host: url.hostname, port: url.port, path: url.pathname, method: "POST", headers: { "Content-Type": "application/x-git-receive-pack-request", "Content-Length": String(body.length), Authorization: `Bearer ${repo.token}` } });
+    const req = request({
+      host: url.hostname,
+      port: url.port,
+      path: url.pathname,
+      method: "POST",
+      headers: { "Content-Type": "application/x-git-receive-pack-request", "Content-Length": String(body.length), Authorization: `Bearer ${repo.token}` },
+    });
     req.on("error", () => {});
     req.write(body.subarray(0, Math.floor(body.length / 2)));
     // The push has begun: its quarantine exists.
@@ -58,7 +64,11 @@ describe("a push cut off by the client", () => {
     await until("the quarantine to be dropped", async () => (await quarantines("abort", repo.id)) === 0);
 
     // Nothing reached the ref, and the repository takes the same push whole afterwards.
-    const res = await fetch(`${svc.url}/git/abort/cut.git/git-receive-pack`, { method: "POST", headers: { "Content-Type": "application/x-git-receive-pack-request", Authorization: `Bearer ${repo.token}` }, body });
+    const res = await fetch(`${svc.url}/git/abort/cut.git/git-receive-pack`, {
+      method: "POST",
+      headers: { "Content-Type": "application/x-git-receive-pack-request", Authorization: `Bearer ${repo.token}` },
+      body,
+    });
     expect(res.status).toBe(200);
     expect(Buffer.from(await res.arrayBuffer()).toString("latin1")).toContain("ok refs/heads/main");
     expect(await quarantines("abort", repo.id)).toBe(0);

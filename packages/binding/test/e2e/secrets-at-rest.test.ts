@@ -44,7 +44,10 @@ describe("secrets at rest", () => {
     secrets.push(api.value);
     ids.push(api.id);
     const created = await createRepo(svc, "vault", "secret-keeper-repo");
-    const read = expectOk<{ id: string; plaintext: string }>(await call(`${svc.base}/namespaces/vault/tokens`, { method: "POST", body: { repo: "secret-keeper-repo", scope: "read" }, token: api.value }), 201);
+    const read = expectOk<{ id: string; plaintext: string }>(
+      await call(`${svc.base}/namespaces/vault/tokens`, { method: "POST", body: { repo: "secret-keeper-repo", scope: "read" }, token: api.value }),
+      201,
+    );
     ids.push(read.id);
     for (const t of [created.token, read.plaintext]) secrets.push(t, t.split("?")[0]!, t.split("?")[0]!.replace(/^art_v\d_/, ""));
 
@@ -80,7 +83,8 @@ describe("secrets at rest", () => {
     // Our request logs hold none of it either (Miniflare's own access lines print raw paths; ours never do).
     const ours = svc.logs.filter((l) => l.includes('"msg"'));
     expect(ours.length).toBeGreaterThan(10);
-    for (const s of [...secrets, api.value]) for (const l of ours) expect(l.toLowerCase().includes(s.toLowerCase()), `a log line holds a secret: ${l}`).toBe(false);
+    for (const s of [...secrets, api.value])
+      for (const l of ours) expect(l.toLowerCase().includes(s.toLowerCase()), `a log line holds a secret: ${l}`).toBe(false);
 
     // Close first so everything is on disk (the WAL is searched too, checkpointed or not).
     await svc.close();

@@ -39,7 +39,14 @@ async function expiredApiToken(): Promise<string> {
 
 describe("JSON errors for every failure", () => {
   test("unknown routes are 404 with Cloudflare's 7003/7000 codes, on every base and outside them", async () => {
-    for (const p of [`${svc.base}/nope`, `${svc.base}/namespaces/a/repos/b/c/d`, `${svc.url}/client/v4/zones`, `${svc.url}/v1/api/other`, `${svc.url}/`, `${svc.url}/client/v4/accounts/${ACCT}/artifacts`]) {
+    for (const p of [
+      `${svc.base}/nope`,
+      `${svc.base}/namespaces/a/repos/b/c/d`,
+      `${svc.url}/client/v4/zones`,
+      `${svc.url}/v1/api/other`,
+      `${svc.url}/`,
+      `${svc.url}/client/v4/accounts/${ACCT}/artifacts`,
+    ]) {
       const r = await req(p);
       expectFail(r, 404, 7003);
       expect(r.body.errors[1]).toEqual({ code: 7000, message: "No route for that URI" });
@@ -58,7 +65,7 @@ describe("JSON errors for every failure", () => {
   });
 
   test("bodies: malformed or non-object JSON is 400/10100; over 1 MiB is 413, with or without Content-Length", async () => {
-    for (const body of ["{", "[1,2]", '"str"', "null", "12", "{\"name\": }"]) expectFail(await req(repoUrl(svc, "b"), { method: "POST", body }), 400, 10100);
+    for (const body of ["{", "[1,2]", '"str"', "null", "12", '{"name": }']) expectFail(await req(repoUrl(svc, "b"), { method: "POST", body }), 400, 10100);
     const big = JSON.stringify({ name: "big", description: "x".repeat(1024 * 1024) });
     expectFail(await req(repoUrl(svc, "b"), { method: "POST", body: big }), 413, 10100);
     // Streamed (chunked) with no Content-Length: the cap still holds.
@@ -70,7 +77,12 @@ describe("JSON errors for every failure", () => {
         else c.close();
       },
     });
-    const res = await fetch(repoUrl(svc, "b"), { method: "POST", headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, "Content-Type": "application/json" }, body: stream, duplex: "half" } as RequestInit);
+    const res = await fetch(repoUrl(svc, "b"), {
+      method: "POST",
+      headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, "Content-Type": "application/json" },
+      body: stream,
+      duplex: "half",
+    } as RequestInit);
     expect(res.status).toBe(413);
     expect(((await res.json()) as { errors: Array<{ code: number }> }).errors[0]!.code).toBe(10100);
     expectFail(await req(repoUrl(svc, "b", "big")), 404, 10200);
@@ -105,14 +117,16 @@ describe("JSON errors for every failure", () => {
   test("client IP allow-lists use CF-Connecting-IP: 403 with code 9109 outside the list", async () => {
     const url = repoUrl(svc, "ip");
     const t = await token({ scopes: ["artifacts:read"], allow_ips: ["203.0.113.0/24", "2001:db8::/32", "198.51.100.7"] });
-    for (const ip of ["203.0.113.9", "198.51.100.7", "2001:db8::1", "::ffff:203.0.113.200"]) expectOk(await req(url, { token: t.value, headers: { "CF-Connecting-IP": ip } }));
+    for (const ip of ["203.0.113.9", "198.51.100.7", "2001:db8::1", "::ffff:203.0.113.200"])
+      expectOk(await req(url, { token: t.value, headers: { "CF-Connecting-IP": ip } }));
     for (const ip of ["203.0.114.1", "198.51.100.8", "2001:db9::1", "127.0.0.1", "garbage"]) {
       const e = expectFail(await req(url, { token: t.value, headers: { "CF-Connecting-IP": ip } }), 403, 9109);
       expect(e.message).toBe(`Cannot use the access token from location: ${ip}`);
     }
     // X-Forwarded-For is set by clients, so it never satisfies an allow-list.
     expectFail(await req(url, { token: t.value, headers: { "CF-Connecting-IP": "127.0.0.1", "X-Forwarded-For": "203.0.113.9" } }), 403, 9109);
-    for (const bad of [["10.0.0.0/33"], ["nope"], "10.0.0.1"]) expectFail(await req(`${svc.base}/api-tokens`, { method: "POST", body: { scopes: ["artifacts:read"], allow_ips: bad } }), 400, 10100);
+    for (const bad of [["10.0.0.0/33"], ["nope"], "10.0.0.1"])
+      expectFail(await req(`${svc.base}/api-tokens`, { method: "POST", body: { scopes: ["artifacts:read"], allow_ips: bad } }), 400, 10100);
   });
 
   test("a different account id in the path is refused when ACCOUNT_ID is configured", async () => {
@@ -206,18 +220,30 @@ describe("API token scopes over REST", () => {
   });
 
   test("the admin-only API token routes: snake_case, the value shown once, never listed", async () => {
-    const made = await req(`${svc.base}/api-tokens`, { method: "POST", body: { name: "ci", scopes: ["artifacts:read", "artifacts:write"], namespace: "team-a", ttl: 3600, allow_ips: ["10.0.0.0/8"] } }, "cfat_");
+    const made = await req(
+      `${svc.base}/api-tokens`,
+      { method: "POST", body: { name: "ci", scopes: ["artifacts:read", "artifacts:write"], namespace: "team-a", ttl: 3600, allow_ips: ["10.0.0.0/8"] } },
+      "cfat_",
+    );
     const t = expectOk<Record<string, unknown>>(made, 201);
     secrets.add(t.value as string);
     expect(Object.keys(t).sort()).toEqual(["allow_ips", "created_at", "expires_at", "id", "last_used_at", "name", "namespace", "scopes", "status", "value"]);
-    expect(t).toMatchObject({ name: "ci", scopes: ["artifacts:read", "artifacts:write"], namespace: "team-a", allow_ips: ["10.0.0.0/8"], status: "active", last_used_at: null });
+    expect(t).toMatchObject({
+      name: "ci",
+      scopes: ["artifacts:read", "artifacts:write"],
+      namespace: "team-a",
+      allow_ips: ["10.0.0.0/8"],
+      status: "active",
+      last_used_at: null,
+    });
     expect(t.value).toMatch(/^cfat_[0-9a-f]{35}$/);
     const list = await req(`${svc.base}/api-tokens`);
     const listed = expectOk<Array<Record<string, unknown>>>(list);
     expect(listed.find((x) => x.id === t.id)).toMatchObject({ name: "ci", status: "active" });
     for (const x of listed) expect(x).not.toHaveProperty("value");
     for (const s of secrets) expect(list.text).not.toContain(s);
-    for (const body of [{ scopes: [] }, { scopes: ["admin"] }, { scopes: ["artifacts:read"], ttl: 10 }, { scopes: ["artifacts:read"], namespace: "bad name" }]) expectFail(await req(`${svc.base}/api-tokens`, { method: "POST", body }), 400, 10100);
+    for (const body of [{ scopes: [] }, { scopes: ["admin"] }, { scopes: ["artifacts:read"], ttl: 10 }, { scopes: ["artifacts:read"], namespace: "bad name" }])
+      expectFail(await req(`${svc.base}/api-tokens`, { method: "POST", body }), 400, 10100);
   });
 });
 
@@ -252,7 +278,9 @@ describe("secrets", () => {
     await req(`${svc.base}/namespaces/leak/tokens`, { method: "POST", body: { repo: "l", ttl: repo.token } });
     await req(`${svc.base}/namespaces/leak/tokens`, { method: "POST", body: { repo: repo.token } });
     await fetch(`${repo.remote}/info/refs?service=git-receive-pack`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } }).then((r) => r.text());
-    await fetch(`${svc.url}/git/leak/l.git/info/refs?service=git-upload-pack`, { headers: { Authorization: `Basic ${btoa(`x:${secret.replace(/.$/, "0")}`)}` } }).then((r) => r.text());
+    await fetch(`${svc.url}/git/leak/l.git/info/refs?service=git-upload-pack`, {
+      headers: { Authorization: `Basic ${btoa(`x:${secret.replace(/.$/, "0")}`)}` },
+    }).then((r) => r.text());
 
     expect(seen.length).toBeGreaterThan(60);
     for (const r of seen) {

@@ -72,12 +72,15 @@ describe("import addresses", () => {
     // Loopback passes the guard (the import then fails to connect: nothing listens on port 9).
     const r = await importFrom(local, "lo", "http://127.0.0.1:9/x.git");
     expect(r.status).not.toBe(422);
-    for (const url of ["https://10.0.0.8/x.git", "https://rebind.test/x.git", "https://[fd00::1]/x.git"]) expectFail(await importFrom(local, "priv", url), 422, 10104);
+    for (const url of ["https://10.0.0.8/x.git", "https://rebind.test/x.git", "https://[fd00::1]/x.git"])
+      expectFail(await importFrom(local, "priv", url), 422, 10104);
   });
 
   test("address classes", () => {
     expect(["127.0.0.1", "::1", "::ffff:7f00:1"].map(classifyAddress)).toEqual(["loopback", "loopback", "loopback"]);
-    expect(["10.1.1.1", "100.64.0.1", "192.168.0.1", "172.31.255.255", "169.254.1.1", "fc00::1", "fe80::1", "0.0.0.0", "::"].map(classifyAddress)).toEqual(Array(9).fill("private"));
+    expect(["10.1.1.1", "100.64.0.1", "192.168.0.1", "172.31.255.255", "169.254.1.1", "fc00::1", "fe80::1", "0.0.0.0", "::"].map(classifyAddress)).toEqual(
+      Array(9).fill("private"),
+    );
     expect(["1.1.1.1", "172.32.0.1", "2606:4700::1111", "8.8.8.8"].map(classifyAddress)).toEqual(Array(4).fill("public"));
   });
 });

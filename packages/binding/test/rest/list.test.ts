@@ -1,4 +1,4 @@
-// GET /repos (contract §5.3 route 2): limit, cursor paging over >100 repos, page paging (wrangler),
+// GET /repos (docs/contract.md "REST routes" route 2): limit, cursor paging over >100 repos, page paging (wrangler),
 // search, sort and direction.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { GitSandbox } from "@artifacts-emulator/git/testing/git";
@@ -63,7 +63,8 @@ async function walkCursor(q: string, limit: number, between?: (page: number) => 
 }
 
 function expectOrdered(items: Item[], key: "created_at" | "updated_at" | "last_push_at" | "name", dir: "asc" | "desc") {
-  const v = (i: Item) => (key === "name" ? i.name.toLowerCase() : key === "last_push_at" ? (i.last_push_at ? Date.parse(i.last_push_at) : 0) : Date.parse(i[key]));
+  const v = (i: Item) =>
+    key === "name" ? i.name.toLowerCase() : key === "last_push_at" ? (i.last_push_at ? Date.parse(i.last_push_at) : 0) : Date.parse(i[key]);
   for (let i = 1; i < items.length; i++) {
     const a = v(items[i - 1]!);
     const b = v(items[i]!);
@@ -106,7 +107,11 @@ describe("repo list", () => {
     for (const sort of ["created_at", "updated_at", "last_push_at", "name"] as const) {
       for (const direction of ["asc", "desc"] as const) {
         const walked = await walkCursor(`sort=${sort}&direction=${direction}`, 45);
-        expect(walked.map((i) => i.name).sort()).toEqual(expectOk(await list("limit=200")).map((i) => i.name).sort());
+        expect(walked.map((i) => i.name).sort()).toEqual(
+          expectOk(await list("limit=200"))
+            .map((i) => i.name)
+            .sort(),
+        );
         expectOrdered(walked, sort, direction);
       }
     }
@@ -116,7 +121,7 @@ describe("repo list", () => {
     expect(byPush[3]!.last_push_at).toBeNull();
     const byUpdate = expectOk(await list("sort=updated_at&direction=desc&limit=3"));
     expect(byUpdate.map((i) => i.name)).toEqual([...pushed].reverse());
-    // The documented default direction is desc for every key (contract §5.3), names included.
+    // The documented default direction is desc for every key (docs/contract.md "REST routes"), names included.
     const byName = expectOk(await list("sort=name&limit=3"));
     expect(byName.map((i) => i.name.toLowerCase())).toEqual(["r-129", "r-128", "r-127"]);
     expect(expectOk(await list("sort=name&direction=asc&limit=2")).map((i) => i.name.toLowerCase())).toEqual(["r-000", "r-001"]);
@@ -148,7 +153,8 @@ describe("repo list", () => {
   });
 
   test("bad parameters are 400 with code 10100; a malformed cursor starts from the beginning", async () => {
-    for (const q of ["limit=0", "limit=201", "limit=abc", "limit=1.5", "per_page=500", "sort=size", "direction=up", "page=0"]) expectFail(await list(q), 400, 10100);
+    for (const q of ["limit=0", "limit=201", "limit=abc", "limit=1.5", "per_page=500", "sort=size", "direction=up", "page=0"])
+      expectFail(await list(q), 400, 10100);
     const first = expectOk(await list("limit=3"));
     expect(expectOk(await list("limit=3&cursor=%%%not-base64"))).toEqual(first);
   });

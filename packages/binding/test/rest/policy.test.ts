@@ -1,7 +1,7 @@
 /**
  * The one authorization layer, exhaustively: every principal × every action × every kind of
- * resource, against a table written from the contract (§1 credentials per surface, §4 scopes,
- * §5.1 permission groups, §6.3 Git order) and the emulator's own rules for local API tokens.
+ * resource, against a table written from the contract (docs/contract.md "Surfaces and credentials" credentials per surface, "Repo tokens" scopes,
+ * docs/contract.md "REST base and auth" permission groups, "Git request checks" Git order) and the emulator's own rules for local API tokens.
  * Pure unit test: auth/policy.ts runs in Node, imported directly.
  */
 import { describe, expect, test } from "vitest";
@@ -49,10 +49,24 @@ const rows = (actions: Action[], v: string) => Object.fromEntries(actions.map((a
 
 const EXPECTED: Record<string, Record<Action, string>> = {
   // No credential: nothing, on any surface.
-  anonymous: { "namespace.list": ALL_U, ...rows(CONTROL_READ, ALL_U), ...rows(CONTROL_WRITE, ALL_U), "git.fetch": ALL_U, "git.push": ALL_U, "apitoken.manage": ALL_U } as Record<Action, string>,
-  // The operator: the whole control plane everywhere and API-token management; Git needs a repo token (§1).
-  admin: { "namespace.list": ALL_A, ...rows(CONTROL_READ, ALL_A), ...rows(CONTROL_WRITE, ALL_A), "git.fetch": ALL_F, "git.push": ALL_F, "apitoken.manage": ALL_A } as Record<Action, string>,
-  // env.ARTIFACTS is bound to one namespace and has no namespace-level methods (§2.3, §3.2).
+  anonymous: {
+    "namespace.list": ALL_U,
+    ...rows(CONTROL_READ, ALL_U),
+    ...rows(CONTROL_WRITE, ALL_U),
+    "git.fetch": ALL_U,
+    "git.push": ALL_U,
+    "apitoken.manage": ALL_U,
+  } as Record<Action, string>,
+  // The operator: the whole control plane everywhere and API-token management; Git needs a repo token (docs/contract.md "Surfaces and credentials").
+  admin: {
+    "namespace.list": ALL_A,
+    ...rows(CONTROL_READ, ALL_A),
+    ...rows(CONTROL_WRITE, ALL_A),
+    "git.fetch": ALL_F,
+    "git.push": ALL_F,
+    "apitoken.manage": ALL_A,
+  } as Record<Action, string>,
+  // env.ARTIFACTS is bound to one namespace and has no namespace-level methods (docs/contract.md "Namespaces", "Namespace methods").
   binding: {
     "namespace.list": ALL_F,
     ...rows(CONTROL_READ, NS_ONLY),
@@ -62,17 +76,68 @@ const EXPECTED: Record<string, Record<Action, string>> = {
     "git.push": ALL_F,
     "apitoken.manage": ALL_F,
   } as Record<Action, string>,
-  // Artifacts Read = read routes, Artifacts Edit = read and write routes (§5.1); never Git (§1); never token admin.
-  "api read": { "namespace.list": ALL_A, ...rows(CONTROL_READ, ALL_A), ...rows(CONTROL_WRITE, ALL_F), "git.fetch": ALL_F, "git.push": ALL_F, "apitoken.manage": ALL_F } as Record<Action, string>,
-  "api write": { "namespace.list": ALL_A, ...rows(CONTROL_READ, ALL_A), ...rows(CONTROL_WRITE, ALL_A), "git.fetch": ALL_F, "git.push": ALL_F, "apitoken.manage": ALL_F } as Record<Action, string>,
-  "api read+write": { "namespace.list": ALL_A, ...rows(CONTROL_READ, ALL_A), ...rows(CONTROL_WRITE, ALL_A), "git.fetch": ALL_F, "git.push": ALL_F, "apitoken.manage": ALL_F } as Record<Action, string>,
+  // Artifacts Read = read routes, Artifacts Edit = read and write routes (docs/contract.md "REST base and auth");
+  // never Git (docs/contract.md "Surfaces and credentials"); never token admin.
+  "api read": {
+    "namespace.list": ALL_A,
+    ...rows(CONTROL_READ, ALL_A),
+    ...rows(CONTROL_WRITE, ALL_F),
+    "git.fetch": ALL_F,
+    "git.push": ALL_F,
+    "apitoken.manage": ALL_F,
+  } as Record<Action, string>,
+  "api write": {
+    "namespace.list": ALL_A,
+    ...rows(CONTROL_READ, ALL_A),
+    ...rows(CONTROL_WRITE, ALL_A),
+    "git.fetch": ALL_F,
+    "git.push": ALL_F,
+    "apitoken.manage": ALL_F,
+  } as Record<Action, string>,
+  "api read+write": {
+    "namespace.list": ALL_A,
+    ...rows(CONTROL_READ, ALL_A),
+    ...rows(CONTROL_WRITE, ALL_A),
+    "git.fetch": ALL_F,
+    "git.push": ALL_F,
+    "apitoken.manage": ALL_F,
+  } as Record<Action, string>,
   // Namespace-limited tokens: the list is allowed (and filtered to their namespace by the route); everything else only inside it.
-  "api read, own ns only": { "namespace.list": ALL_A, ...rows(CONTROL_READ, NS_ONLY), ...rows(CONTROL_WRITE, ALL_F), "git.fetch": ALL_F, "git.push": ALL_F, "apitoken.manage": ALL_F } as Record<Action, string>,
-  "api write, own ns only": { "namespace.list": ALL_A, ...rows(CONTROL_READ, NS_ONLY), ...rows(CONTROL_WRITE, NS_ONLY), "git.fetch": ALL_F, "git.push": ALL_F, "apitoken.manage": ALL_F } as Record<Action, string>,
-  // Repo tokens: Git only (§1); for another repo they are simply not valid (401, §6.2); read scope fetches,
-  // write scope pushes (§4), and a read-only repo refuses every push with 403 (§6.3 step 5).
-  "repo read": { "namespace.list": ALL_F, ...rows(CONTROL_READ, ALL_F), ...rows(CONTROL_WRITE, ALL_F), "git.fetch": "AAUUUU", "git.push": "FFUUUU", "apitoken.manage": ALL_F } as Record<Action, string>,
-  "repo write": { "namespace.list": ALL_F, ...rows(CONTROL_READ, ALL_F), ...rows(CONTROL_WRITE, ALL_F), "git.fetch": "AAUUUU", "git.push": "AFUUUU", "apitoken.manage": ALL_F } as Record<Action, string>,
+  "api read, own ns only": {
+    "namespace.list": ALL_A,
+    ...rows(CONTROL_READ, NS_ONLY),
+    ...rows(CONTROL_WRITE, ALL_F),
+    "git.fetch": ALL_F,
+    "git.push": ALL_F,
+    "apitoken.manage": ALL_F,
+  } as Record<Action, string>,
+  "api write, own ns only": {
+    "namespace.list": ALL_A,
+    ...rows(CONTROL_READ, NS_ONLY),
+    ...rows(CONTROL_WRITE, NS_ONLY),
+    "git.fetch": ALL_F,
+    "git.push": ALL_F,
+    "apitoken.manage": ALL_F,
+  } as Record<Action, string>,
+  // Repo tokens: Git only (docs/contract.md "Surfaces and credentials"); for another repo they are simply
+  // not valid (401, "Git authentication"); read scope fetches,
+  // write scope pushes (docs/contract.md "Repo tokens"), and a read-only repo refuses every push with 403 (docs/contract.md "Git request checks" step 5).
+  "repo read": {
+    "namespace.list": ALL_F,
+    ...rows(CONTROL_READ, ALL_F),
+    ...rows(CONTROL_WRITE, ALL_F),
+    "git.fetch": "AAUUUU",
+    "git.push": "FFUUUU",
+    "apitoken.manage": ALL_F,
+  } as Record<Action, string>,
+  "repo write": {
+    "namespace.list": ALL_F,
+    ...rows(CONTROL_READ, ALL_F),
+    ...rows(CONTROL_WRITE, ALL_F),
+    "git.fetch": "AAUUUU",
+    "git.push": "AFUUUU",
+    "apitoken.manage": ALL_F,
+  } as Record<Action, string>,
 };
 
 const letter = (d: ReturnType<typeof authorize>) => (d.allow ? "A" : d.status === 403 ? "F" : "U");
@@ -126,7 +191,7 @@ describe("policy matrix", () => {
       }
   });
 
-  test("the Git refusals carry the contract's messages (§6.2, §6.3)", () => {
+  test("the Git refusals carry the contract's messages (docs/contract.md 'Git authentication', 'Git request checks')", () => {
     const ro = RESOURCES[1]![1];
     const rw = RESOURCES[0]![1];
     expect(authorize(PRINCIPALS["repo read"]!, "git.push", rw)).toEqual({ allow: false, status: 403, reason: "Artifacts token requires write scope" });
@@ -136,8 +201,16 @@ describe("policy matrix", () => {
     expect(authorize(PRINCIPALS["repo write"]!, "git.fetch", RESOURCES[2]![1])).toMatchObject({ allow: false, status: 401, reason: "Invalid Artifacts token" });
     expect(authorize({ kind: "anonymous" }, "git.fetch", rw)).toMatchObject({ allow: false, status: 401 });
     expect(authorize(PRINCIPALS["api write"]!, "git.push", rw)).toMatchObject({ allow: false, status: 403, reason: expect.stringMatching(/repository token/) });
-    expect(authorize(PRINCIPALS["api read"]!, "repo.create", rw)).toMatchObject({ allow: false, status: 403, reason: expect.stringMatching(/artifacts:write/) });
-    expect(authorize(PRINCIPALS["api write, own ns only"]!, "repo.read", RESOURCES[3]![1])).toMatchObject({ allow: false, status: 403, reason: expect.stringMatching(/namespace/) });
+    expect(authorize(PRINCIPALS["api read"]!, "repo.create", rw)).toMatchObject({
+      allow: false,
+      status: 403,
+      reason: expect.stringMatching(/artifacts:write/),
+    });
+    expect(authorize(PRINCIPALS["api write, own ns only"]!, "repo.read", RESOURCES[3]![1])).toMatchObject({
+      allow: false,
+      status: 403,
+      reason: expect.stringMatching(/namespace/),
+    });
   });
 
   test("labels name principals by id, never by secret", () => {

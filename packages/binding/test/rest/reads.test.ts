@@ -1,4 +1,4 @@
-// Read routes (contract §5.3 routes 13–18) over content pushed by the real git CLI.
+// Read routes (docs/contract.md "REST routes" routes 13–18) over content pushed by the real git CLI.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { chmod, mkdir, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -51,7 +51,8 @@ afterAll(async () => {
 });
 
 const base = () => repoUrl(svc, NS, "content");
-const raw = (path: string, init: RequestInit = {}) => fetch(`${base()}/${path}`, { ...init, headers: { Authorization: `Bearer test-admin-token-0123456789`, ...init.headers } });
+const raw = (path: string, init: RequestInit = {}) =>
+  fetch(`${base()}/${path}`, { ...init, headers: { Authorization: `Bearer test-admin-token-0123456789`, ...init.headers } });
 
 describe("read routes", () => {
   test("blob: the raw bytes, never sniffed, cacheable forever; 404 for a missing or non-blob object; 400 for a bad hash", async () => {
@@ -81,8 +82,18 @@ describe("read routes", () => {
   test("commit: metadata in snake_case, message without its final newline, times in Unix seconds", async () => {
     const m = expectOk<Record<string, unknown>>(await call(`${base()}/commit/${ids.second}`));
     expect(Object.keys(m).sort()).toEqual(["author", "authored_at", "committed_at", "committer", "hash", "message", "parents", "tree_hash"]);
-    expect(m).toMatchObject({ hash: ids.second, message: "second", parents: [ids.first], author: { name: "Conformance Test", email: "test@example.com" }, authored_at: 1577836800 + 2 * 86400, committed_at: 1577836800 + 2 * 86400 });
-    expect(expectOk<{ message: string; parents: string[] }>(await call(`${base()}/commit/${ids.first}`))).toMatchObject({ message: "first\n\nbody line", parents: [] });
+    expect(m).toMatchObject({
+      hash: ids.second,
+      message: "second",
+      parents: [ids.first],
+      author: { name: "Conformance Test", email: "test@example.com" },
+      authored_at: 1577836800 + 2 * 86400,
+      committed_at: 1577836800 + 2 * 86400,
+    });
+    expect(expectOk<{ message: string; parents: string[] }>(await call(`${base()}/commit/${ids.first}`))).toMatchObject({
+      message: "first\n\nbody line",
+      parents: [],
+    });
     expectFail(await call(`${base()}/commit/${ids.tree}`), 404, 10200);
     expectFail(await call(`${base()}/commit/${"2".repeat(40)}`), 404, 10200);
   });
@@ -98,7 +109,8 @@ describe("read routes", () => {
     expect(await (await raw(`file?ref=${ids.first}&path=./README.md`)).text()).toBe("# hello\n");
     expect(await (await raw(`file?ref=feature/x&path=README.md`)).text()).toBe("# feature\n");
     expect(await (await raw(`file?ref=main&path=link`)).text()).toBe("README.md");
-    for (const q of ["ref=main&path=nope", "ref=main&path=src", "ref=main&path=../README.md", "ref=nope&path=README.md", "ref=refs/notes/x&path=README.md"]) expectFail(await call(`${base()}/file?${q}`), 404, 10200);
+    for (const q of ["ref=main&path=nope", "ref=main&path=src", "ref=main&path=../README.md", "ref=nope&path=README.md", "ref=refs/notes/x&path=README.md"])
+      expectFail(await call(`${base()}/file?${q}`), 404, 10200);
     expectFail(await call(`${base()}/file?ref=main`), 400, 10100);
   });
 

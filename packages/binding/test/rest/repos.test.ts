@@ -1,4 +1,4 @@
-// REST control plane, contract §5.3 routes 1–6 and 10–12, on both bases, over real HTTP.
+// REST control plane, docs/contract.md "REST routes" routes 1–6 and 10–12, on both bases, over real HTTP.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { GitSandbox } from "@artifacts-emulator/git/testing/git";
 import { bearerArgs, call, createRepo, expectFail, expectOk, startRest, type RestService } from "./support.js";
@@ -25,7 +25,7 @@ afterAll(async () => {
 const CREATE_KEYS = ["default_branch", "description", "id", "name", "remote", "token"];
 const INFO_KEYS = ["created_at", "default_branch", "description", "id", "last_push_at", "name", "read_only", "remote", "source", "status", "updated_at"];
 
-// The same routes under the current v4 base and the older /v1/api base (contract §5.1, §11.1).
+// The same routes under the current v4 base and the older /v1/api base (docs/contract.md "REST base and auth", "Open questions" 1).
 for (const [label, baseOf] of [
   ["v4", (s: RestService) => s.base],
   ["v1", (s: RestService) => `${s.url}/v1/api`],
@@ -35,17 +35,30 @@ for (const [label, baseOf] of [
     const repos = () => `${baseOf(svc)}/namespaces/${ns}/repos`;
 
     test("create is 201 with exactly the CreateRepoResult fields; get is RepoWithRemote in snake_case", async () => {
-      const r = expectOk<Record<string, unknown>>(await call(repos(), { method: "POST", body: { name: "Demo", description: "d", default_branch: "trunk" } }), 201);
+      const r = expectOk<Record<string, unknown>>(
+        await call(repos(), { method: "POST", body: { name: "Demo", description: "d", default_branch: "trunk" } }),
+        201,
+      );
       expect(Object.keys(r).sort()).toEqual(CREATE_KEYS);
       expect(r).toMatchObject({ name: "Demo", description: "d", default_branch: "trunk" });
       expect(r.id).toMatch(/^[0-9a-z]{16}$/);
       expect(r.token).toMatch(/^art_v1_[0-9a-f]{40}\?expires=\d+$/);
       expect(r.remote).toBe(`${svc.url}/git/${ns}/Demo.git`);
 
-      // Lookups ignore case and keep the created spelling (contract §2.2).
+      // Lookups ignore case and keep the created spelling (docs/contract.md "Names").
       const g = expectOk<Record<string, unknown>>(await call(`${repos()}/dEMO`));
       expect(Object.keys(g).sort()).toEqual(INFO_KEYS);
-      expect(g).toMatchObject({ id: r.id, name: "Demo", description: "d", default_branch: "trunk", read_only: false, status: "ready", source: null, last_push_at: null, remote: r.remote });
+      expect(g).toMatchObject({
+        id: r.id,
+        name: "Demo",
+        description: "d",
+        default_branch: "trunk",
+        read_only: false,
+        status: "ready",
+        source: null,
+        last_push_at: null,
+        remote: r.remote,
+      });
       expect(Date.parse(g.created_at as string)).not.toBeNaN();
       const plain = expectOk<Record<string, unknown>>(await call(repos(), { method: "POST", body: { name: "plain" } }), 201);
       expect(plain).toMatchObject({ description: null, default_branch: "main" });
@@ -60,11 +73,13 @@ for (const [label, baseOf] of [
     });
 
     test("400 with 10101 for bad names and 10100 for bad options", async () => {
-      for (const name of ["bad name", "-lead", ".dot", "a/b", "", "x".repeat(64), 42, null]) expectFail(await call(repos(), { method: "POST", body: { name } }), 400, 10101);
+      for (const name of ["bad name", "-lead", ".dot", "a/b", "", "x".repeat(64), 42, null])
+        expectFail(await call(repos(), { method: "POST", body: { name } }), 400, 10101);
       expectFail(await call(repos(), { method: "POST", body: {} }), 400, 10101);
       expectFail(await call(repos(), { method: "POST", body: { name: "ok1", read_only: "yes" } }), 400, 10100);
       expectFail(await call(repos(), { method: "POST", body: { name: "ok1", description: 5 } }), 400, 10100);
-      for (const b of ["a..b", "-x", "x.lock", "a b", "@", "x/"]) expectFail(await call(repos(), { method: "POST", body: { name: "ok1", default_branch: b } }), 400, 10100);
+      for (const b of ["a..b", "-x", "x.lock", "a b", "@", "x/"])
+        expectFail(await call(repos(), { method: "POST", body: { name: "ok1", default_branch: b } }), 400, 10100);
       expectFail(await call(`${repos()}/-bad`), 400, 10101);
       expectFail(await call(`${repos()}/bad%20name`), 400, 10101);
       expectFail(await call(`${repos()}/%E0%A4%A`), 400, 10100);
@@ -99,7 +114,10 @@ describe("fork and import", () => {
     const s = await createRepo(svc, ns, "origin");
     await sb.ok([...bearerArgs(s.token), "push", "-q", s.remote, "main", "feature"], { cwd: src });
 
-    const f = expectOk<Record<string, unknown>>(await call(`${repos()}/origin/fork`, { method: "POST", body: { name: "copy", description: "mine", read_only: true } }), 201);
+    const f = expectOk<Record<string, unknown>>(
+      await call(`${repos()}/origin/fork`, { method: "POST", body: { name: "copy", description: "mine", read_only: true } }),
+      201,
+    );
     expect(Object.keys(f).sort()).toEqual([...CREATE_KEYS, "objects"].sort());
     expect(f).toMatchObject({ name: "copy", description: "mine", default_branch: "main" });
     expect(f.objects).toBeGreaterThan(0);
@@ -109,7 +127,10 @@ describe("fork and import", () => {
     expect(one).toMatch(/refs\/heads\/main/);
     expect(one).not.toMatch(/refs\/heads\/feature/);
 
-    const all = expectOk<{ token: string; remote: string }>(await call(`${repos()}/origin/fork`, { method: "POST", body: { name: "copy-all", default_branch_only: false } }), 201);
+    const all = expectOk<{ token: string; remote: string }>(
+      await call(`${repos()}/origin/fork`, { method: "POST", body: { name: "copy-all", default_branch_only: false } }),
+      201,
+    );
     expect(await sb.ok([...bearerArgs(all.token), "ls-remote", "--heads", all.remote])).toMatch(/refs\/heads\/feature/);
 
     expectFail(await call(`${repos()}/nope/fork`, { method: "POST", body: { name: "x1" } }), 404, 10200);
@@ -154,7 +175,10 @@ describe("namespaces", () => {
     expect(Date.parse(got.created_at as string)).not.toBeNaN();
     expect(Date.parse(got.updated_at as string)).not.toBeNaN();
 
-    const made = expectOk<Record<string, unknown>>(await call(`${svc.base}/namespaces`, { method: "POST", body: { namespace: "eu-data", jurisdiction: "eu" } }), 201);
+    const made = expectOk<Record<string, unknown>>(
+      await call(`${svc.base}/namespaces`, { method: "POST", body: { namespace: "eu-data", jurisdiction: "eu" } }),
+      201,
+    );
     expect(made).toMatchObject({ namespace: "eu-data", repo_count: 0, jurisdiction: "eu" });
     expectFail(await call(`${svc.base}/namespaces`, { method: "POST", body: { namespace: "eu-data" } }), 409, 10201);
     expectFail(await call(`${svc.base}/namespaces`, { method: "POST", body: { namespace: "nsa" } }), 409, 10201);
@@ -215,7 +239,12 @@ describe("the /v1/api base serves every route the v4 base does", () => {
     expect(tokens.body.result_info).toMatchObject({ page: 1, per_page: 1, total_count: 2, total_pages: 2 });
     expect(expectOk(await call(`${v1}/tokens/${t.id}`, { method: "DELETE" }))).toEqual({ id: t.id });
     const log = expectOk<Array<{ hash: string; tree_hash: string }>>(await call(`${v1}/repos/p/log`));
-    expect(log.map((c) => c.hash)).toEqual(await sb.client(src).line(["rev-list", "--first-parent", "main"]).then((s) => s.split("\n")));
+    expect(log.map((c) => c.hash)).toEqual(
+      await sb
+        .client(src)
+        .line(["rev-list", "--first-parent", "main"])
+        .then((s) => s.split("\n")),
+    );
     expect(expectOk<{ hash: string }>(await call(`${v1}/repos/p/commit/${log[0]!.hash}`)).hash).toBe(log[0]!.hash);
     const tree = expectOk<Array<{ name: string; hash: string }>>(await call(`${v1}/repos/p/tree/${log[0]!.tree_hash}`));
     const readme = tree.find((e) => e.name === "README.md")!;
@@ -225,7 +254,10 @@ describe("the /v1/api base serves every route the v4 base does", () => {
     const raw = await fetch(`${v1}/repos/p/raw/main/README.md`, auth);
     expect(raw.headers.get("x-content-type-options")).toBe("nosniff");
     expect(await raw.text()).toBe("# hello\n");
-    expect(expectOk<{ namespace: string; repo_count: number }>(await call(`${svc.url}/v1/api/namespaces/par`))).toMatchObject({ namespace: "par", repo_count: 2 });
+    expect(expectOk<{ namespace: string; repo_count: number }>(await call(`${svc.url}/v1/api/namespaces/par`))).toMatchObject({
+      namespace: "par",
+      repo_count: 2,
+    });
     expect(expectOk<Array<{ namespace: string }>>(await call(`${svc.url}/v1/api/namespaces`)).map((n) => n.namespace)).toContain("par");
     expect(expectOk(await call(`${v1}/repos/p2`, { method: "DELETE" }), 202)).toMatchObject({ id: expect.any(String) });
     expectFail(await call(`${svc.url}/v1/api/api-tokens`), 404, 7003);

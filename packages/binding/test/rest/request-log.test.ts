@@ -14,7 +14,13 @@ function capture() {
 describe("requestLine", () => {
   test("one JSON line, never the credential", () => {
     capture();
-    requestLine(new Request("http://x/client/v4/accounts/local/artifacts/namespaces/default/repos", { headers: { Authorization: "Bearer secret-token" } }), { route: "/client/v4/accounts/:account_id/artifacts/namespaces/:ns/repos", principal: "admin", namespace: "default" }, 200, Date.now(), {});
+    requestLine(
+      new Request("http://x/client/v4/accounts/local/artifacts/namespaces/default/repos", { headers: { Authorization: "Bearer secret-token" } }),
+      { route: "/client/v4/accounts/:account_id/artifacts/namespaces/:ns/repos", principal: "admin", namespace: "default" },
+      200,
+      Date.now(),
+      {},
+    );
     expect(lines).toHaveLength(1);
     expect(JSON.parse(lines[0]!)).toMatchObject({ msg: "request", method: "GET", status: 200, principal: "admin" });
     expect(lines[0]).not.toContain("secret-token");
@@ -30,9 +36,21 @@ describe("requestLine", () => {
 
   test("no-git leaves Git requests to wrangler's own log; text is one short line", () => {
     capture();
-    requestLine(new Request("http://x/git/default/r.git/info/refs?service=git-upload-pack"), { route: "/git/:ns/:repo.git/info/refs?service=git-upload-pack" }, 401, Date.now(), { REQUEST_LOG: "no-git" });
+    requestLine(
+      new Request("http://x/git/default/r.git/info/refs?service=git-upload-pack"),
+      { route: "/git/:ns/:repo.git/info/refs?service=git-upload-pack" },
+      401,
+      Date.now(),
+      { REQUEST_LOG: "no-git" },
+    );
     expect(lines).toEqual([]);
-    requestLine(new Request("http://x/client/v4/accounts/local/artifacts/namespaces/default/repos", { method: "POST" }), { route: "/client/v4/accounts/:account_id/artifacts/namespaces/:ns/repos", principal: "admin", namespace: "default" }, 201, Date.now(), { REQUEST_LOG: "no-git", REQUEST_LOG_FORMAT: "text" });
+    requestLine(
+      new Request("http://x/client/v4/accounts/local/artifacts/namespaces/default/repos", { method: "POST" }),
+      { route: "/client/v4/accounts/:account_id/artifacts/namespaces/:ns/repos", principal: "admin", namespace: "default" },
+      201,
+      Date.now(),
+      { REQUEST_LOG: "no-git", REQUEST_LOG_FORMAT: "text" },
+    );
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^\[artifacts\] POST \/client\/v4\/accounts\/:account_id\/artifacts\/namespaces\/:ns\/repos 201 \(\d+ms\) admin default$/);
   });

@@ -90,13 +90,23 @@ describe("cloudflare SDK", () => {
   test("auto-pagination: repos by cursor (CursorLimitPagination), tokens by page (V4PagePaginationArray)", async () => {
     for (let i = 0; i < 25; i += 5) await Promise.all(Array.from({ length: 5 }, (_, j) => createRepo(svc, "sdk-many", `p${String(i + j).padStart(2, "0")}`)));
     const names: string[] = [];
-    for await (const r of cf.getAPIList<Repo, CursorLimitPagination<Repo>>(`/accounts/${ACCT}/artifacts/namespaces/sdk-many/repos`, CursorLimitPagination<Repo>, { query: { limit: 4, sort: "name", direction: "asc" } })) names.push(r.name);
+    for await (const r of cf.getAPIList<Repo, CursorLimitPagination<Repo>>(
+      `/accounts/${ACCT}/artifacts/namespaces/sdk-many/repos`,
+      CursorLimitPagination<Repo>,
+      { query: { limit: 4, sort: "name", direction: "asc" } },
+    ))
+      names.push(r.name);
     expect(names).toEqual(Array.from({ length: 25 }, (_, i) => `p${String(i).padStart(2, "0")}`));
     expect(requests("GET", `/accounts/${ACCT}/artifacts/namespaces/sdk-many/repos`)).toBe(7);
 
     for (let i = 0; i < 6; i++) await unwrap(cf.post(`${base}/tokens`, { body: { repo: "one" } }));
     const ids: string[] = [];
-    for await (const t of cf.getAPIList<{ id: string; state: string }, V4PagePaginationArray<{ id: string; state: string }>>(`${base}/repos/one/tokens`, V4PagePaginationArray<{ id: string; state: string }>, { query: { per_page: 2, state: "all" } })) ids.push(t.id);
+    for await (const t of cf.getAPIList<{ id: string; state: string }, V4PagePaginationArray<{ id: string; state: string }>>(
+      `${base}/repos/one/tokens`,
+      V4PagePaginationArray<{ id: string; state: string }>,
+      { query: { per_page: 2, state: "all" } },
+    ))
+      ids.push(t.id);
     // Initial token, the revoked read token and six more.
     expect(ids).toHaveLength(8);
     expect(new Set(ids).size).toBe(8);

@@ -41,9 +41,7 @@ export async function startRest(opts: { vars?: Record<string, string>; persistTo
       log: new CaptureLog(logs),
       logRequests: true,
       handleStructuredLogs: (l: { level: string; message: string }) => logs.push(`[${l.level}] ${l.message}`),
-      workers: [
-        serviceWorkerOptions(opts.vars),
-      ],
+      workers: [serviceWorkerOptions(opts.vars)],
     } as never),
   );
   const url = (await mf.ready).origin;
@@ -66,7 +64,10 @@ export interface Res<T = any> {
 }
 
 /** A JSON request. `token` defaults to the admin token; pass null for none. `body` objects are JSON-encoded. */
-export async function call<T = any>(url: string, init: { method?: string; token?: string | null; body?: unknown; headers?: Record<string, string> } = {}): Promise<Res<T>> {
+export async function call<T = any>(
+  url: string,
+  init: { method?: string; token?: string | null; body?: unknown; headers?: Record<string, string> } = {},
+): Promise<Res<T>> {
   const headers: Record<string, string> = { ...init.headers };
   const token = init.token === undefined ? ADMIN_TOKEN : init.token;
   if (token !== null) headers.Authorization = `Bearer ${token}`;
@@ -89,7 +90,11 @@ export async function call<T = any>(url: string, init: { method?: string; token?
 /** The v4 envelope of a success: exactly these keys, success true, no errors. */
 export function expectOk<T>(r: Res<T>, status = 200): T {
   if (r.status !== status || !r.body.success) throw new Error(`expected ${status} success, got ${r.status}: ${r.text}`);
-  expect(Object.keys(r.body).filter((k) => k !== "result_info").sort()).toEqual(["errors", "messages", "result", "success"]);
+  expect(
+    Object.keys(r.body)
+      .filter((k) => k !== "result_info")
+      .sort(),
+  ).toEqual(["errors", "messages", "result", "success"]);
   expect(r.body.errors).toEqual([]);
   expect(r.body.messages).toEqual([]);
   expect(r.headers.get("content-type")).toMatch(/^application\/json/);
@@ -132,7 +137,10 @@ export const repoUrl = (svc: RestService, ns: string, name = "") => `${svc.base}
 
 /** Create a repo over REST with the admin token; returns the create result. */
 export async function createRepo(svc: RestService, ns: string, name: string, extra: Record<string, unknown> = {}) {
-  return expectOk<{ id: string; name: string; description: string | null; default_branch: string; remote: string; token: string }>(await call(repoUrl(svc, ns), { method: "POST", body: { name, ...extra } }), 201);
+  return expectOk<{ id: string; name: string; description: string | null; default_branch: string; remote: string; token: string }>(
+    await call(repoUrl(svc, ns), { method: "POST", body: { name, ...extra } }),
+    201,
+  );
 }
 
 /** The remote with the service's actual origin (remotes use the request origin, which is already it). */

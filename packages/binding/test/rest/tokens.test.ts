@@ -1,4 +1,4 @@
-// Repo tokens over REST (contract §5.3 routes 7–9, §4): issue, list (state filter, page/per_page),
+// Repo tokens over REST (docs/contract.md "REST routes" routes 7–9, "Repo tokens"): issue, list (state filter, page/per_page),
 // revoke by id, and what each token then does for a real git client.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { GitSandbox } from "@artifacts-emulator/git/testing/git";
@@ -69,7 +69,8 @@ describe("repo tokens over REST", () => {
   test("list filters by state (default active) and pages with page/per_page and offset result_info", async () => {
     const repo = await createRepo(svc, NS, "t2");
     const made: string[] = [];
-    for (let i = 0; i < 6; i++) made.push(expectOk<{ id: string }>(await call(tokens(), { method: "POST", body: { repo: "t2", scope: i % 2 ? "read" : "write" } }), 201).id);
+    for (let i = 0; i < 6; i++)
+      made.push(expectOk<{ id: string }>(await call(tokens(), { method: "POST", body: { repo: "t2", scope: i % 2 ? "read" : "write" } }), 201).id);
     const revoked = made[0]!;
     expectOk(await call(`${tokens()}/${revoked}`, { method: "DELETE" }));
     const expired = await expiredToken(repo.id);

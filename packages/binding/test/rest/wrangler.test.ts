@@ -112,7 +112,18 @@ describe("wrangler artifacts", () => {
 
   test("issue-token, then the real git pushes with it; a read token clones but cannot push; read-only repos refuse pushes", async () => {
     const [write, read, roToken, human, { remote }] = await Promise.all([
-      json<{ id: string; plaintext: string; scope: string; expires_at: string }>(["artifacts", "repos", "issue-token", "demo", "--namespace", "wr", "--scope", "write", "--ttl", "600"]),
+      json<{ id: string; plaintext: string; scope: string; expires_at: string }>([
+        "artifacts",
+        "repos",
+        "issue-token",
+        "demo",
+        "--namespace",
+        "wr",
+        "--scope",
+        "write",
+        "--ttl",
+        "600",
+      ]),
       json<{ plaintext: string; scope: string }>(["artifacts", "repos", "issue-token", "demo", "--namespace", "wr", "--scope", "read"]),
       json<{ plaintext: string }>(["artifacts", "repos", "issue-token", "ro", "--namespace", "wr"]),
       wrangler(["artifacts", "repos", "issue-token", "demo", "--namespace", "wr", "--scope", "read"]),
@@ -144,7 +155,6 @@ describe("wrangler artifacts", () => {
     const roPush = await sb.run([...bearer(roToken.plaintext), "push", `${svc.url}/git/wr/ro.git`, "main"], { cwd: src });
     expect(roPush.code).not.toBe(0);
     expect(roPush.stderr).toMatch(/read-only|403/);
-
   });
 
   test("repos delete --force, then get fails with the API's error", async () => {

@@ -23,7 +23,10 @@ export interface ChildService {
 const exited = (p: ChildProcess) => new Promise<void>((r) => (p.exitCode !== null || p.signalCode !== null ? r() : p.once("exit", () => r())));
 
 export async function startChild(persistTo: string, vars: Record<string, string> = {}): Promise<ChildService> {
-  const p = spawn(process.execPath, [script, persistTo, JSON.stringify({ ADMIN_TOKEN, IMPORT_ALLOW_ADDRESSES: "loopback", ...vars })], { detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  const p = spawn(process.execPath, [script, persistTo, JSON.stringify({ ADMIN_TOKEN, IMPORT_ALLOW_ADDRESSES: "loopback", ...vars })], {
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let err = "";
   p.stderr!.on("data", (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
   const url = await new Promise<string>((resolve, reject) => {

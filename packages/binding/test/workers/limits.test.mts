@@ -1,6 +1,6 @@
 /**
  * The limits each surface enforces when their variables are unset: the contract's documented
- * values (§8). test/e2e/limits.test.ts shows each value being enforced; a real burst of 2,000
+ * values (docs/contract.md "Limits"). test/e2e/limits.test.ts shows each value being enforced; a real burst of 2,000
  * requests cannot be timed reliably on a loaded machine, so the defaults are checked here.
  */
 import { describe, expect, it } from "vitest";

@@ -1,6 +1,6 @@
 /**
  * zlib through `node:zlib` (native in Node and workerd). Pack parsing needs the number of compressed
- * bytes each entry used, which DecompressionStream cannot report (git-engine.md §3.2); inflateSync
+ * bytes each entry used, which DecompressionStream cannot report (docs/git-protocol.md "zlib and SHA-1"); inflateSync
  * with `info: true` gives it as `engine.bytesWritten`.
  */
 import { deflateSync, inflateSync } from "node:zlib";

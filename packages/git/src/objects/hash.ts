@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type { Oid } from "./oid.js";
 import type { ObjectType } from "./types.js";
 
-/** Incremental SHA-1 (native `node:crypto` in Node and workerd; 3-8x faster than JS ports, see git-engine.md §3.2). */
+/** Incremental SHA-1 (native `node:crypto` in Node and workerd; 3-8x faster than JS ports, see docs/git-protocol.md "zlib and SHA-1"). */
 export interface Sha1 {
   update(data: Uint8Array): void;
   digestHex(): string;

@@ -2,7 +2,7 @@
  * Pack ingestion (receive-pack, import): stream a pack into a quarantine, resolving deltas as it
  * goes. Whole objects keep the received zlib bytes verbatim; deltas keep their compressed
  * instructions plus the base id, unless the chain would grow past MAX_DELTA_DEPTH (then the
- * resolved object is stored whole), so later clones can reuse them (git-engine.md §4.4).
+ * resolved object is stored whole), so later clones can reuse them (docs/git-protocol.md "Receive-pack").
  * For receive-pack every object also passes git's strict fsck and every link's target type is
  * checked; no size a client declares is allocated before it is checked against the object limit
  * (docs/contract-choices.md, "Git engine: what a push may bring and what is offered").

@@ -2,7 +2,7 @@
  * Streaming pack writer. Stored zlib bytes are copied verbatim behind a fresh entry header;
  * stored deltas are reused as OFS_DELTA when their base is earlier in this pack (REF_DELTA if the
  * client did not ask for ofs-delta), as thin REF_DELTA when the client is known to have the base,
- * and otherwise resolved and deflated. No delta search on the request path (git-engine.md §4.5).
+ * and otherwise resolved and deflated. No delta search on the request path (docs/git-protocol.md "Pack generation").
  */
 import { sha1 } from "../objects/hash.js";
 import { hexToBytes, type Oid } from "../objects/oid.js";

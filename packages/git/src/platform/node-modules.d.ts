@@ -1,4 +1,4 @@
-// The engine core is typed without @types/node or workers-types (STYLE.md §2).
+// The engine core is typed without @types/node or workers-types (docs/conventions.md "Runtime boundaries").
 // These are the only two runtime modules it imports; both exist in Node and in
 // workerd under `nodejs_compat`. We declare just the surface we use.
 declare module "node:zlib" {

@@ -1,6 +1,6 @@
 /**
  * receive-pack (gitprotocol-pack "Pushing Data To a Server", "Report Status"). Push is always
- * v0/v1, even when the client prefers v2. Order of work (git-engine.md §4.4):
+ * v0/v1, even when the client prefers v2. Order of work (docs/git-protocol.md "Receive-pack"):
  * commands → pack into a quarantine (fully checked) → connectivity from the new tips →
  * one compare-and-swap transaction for the refs → report. Any failure leaves refs and live
  * objects exactly as they were.

@@ -1,7 +1,7 @@
 /**
  * git check-ref-format rules, as receive-pack applies them to pushed names: under refs/, no
  * component starting with "." or ending with ".lock", no "..", "@{", control characters, space,
- * ~ ^ : ? * [ \, no trailing "/" or ".", not "@", at most 1 KB (git-engine.md §4.9).
+ * ~ ^ : ? * [ \, no trailing "/" or ".", not "@", at most 1 KB (docs/git-protocol.md "Limits").
  */
 export const MAX_REFNAME_LENGTH = 1024;
 

@@ -1,6 +1,6 @@
 /**
  * What the engine needs from a repository's storage. Objects are kept in pack-entry form so a
- * clone can copy compressed bytes and client-made deltas verbatim ("pack reuse", git-engine.md §0.3).
+ * clone can copy compressed bytes and client-made deltas verbatim ("pack reuse", docs/git-protocol.md "Pack-entry storage").
  *
  * Invariant every implementation keeps: a live object's whole closure is live. Pushed objects go
  * to a quarantine first and become live in the same transaction that moves the refs.

@@ -1,5 +1,5 @@
 /**
- * Spec §5 E 32–37, 39 (t5303, t5530, t5704, t/lib-pack.sh): crafted receive-pack and upload-pack requests.
+ * docs/git-protocol.md "Conformance scenarios" E 32–37, 39 (t5303, t5530, t5704, t/lib-pack.sh): crafted receive-pack and upload-pack requests.
  * Bodies are made with the real `git pack-objects` plus byte surgery. For each one the server must answer with a clear
  * git-style error (`unpack <error>` / `ng <ref> <reason>` / `ERR` / band 3, or HTTP 4xx) within the timeout, leave the
  * refs alone, and a fresh clone must still be fsck-clean.
@@ -113,7 +113,7 @@ function refusal(status: number, r: ReceivePackResult): string | null {
 
 describe.each(SERVERS)("bad input against %s", (name, start) => {
   // Known oracle difference: for malformed pkt-lines git http-backend lets the service die (message on its stderr only)
-  // and answers 200 with an empty body; the client then reports a hang-up. Spec §5 E 39 asks our server for ERR or a
+  // and answers 200 with an empty body; the client then reports a hang-up. docs/git-protocol.md "Conformance scenarios" E 39 asks our server for ERR or a
   // 4xx instead, so only the oracle may answer with an empty body.
   const emptyBodyAllowed = name === "http-backend";
   let srv: GitServer;

@@ -1,5 +1,5 @@
 /**
- * Spec §5 B 12 and D 25–26: the slow ones. A 50 MB random file pushed with a small `http.postBuffer` (probe POST of
+ * docs/git-protocol.md "Conformance scenarios" B 12 and D 25–26: the slow ones. A 50 MB random file pushed with a small `http.postBuffer` (probe POST of
  * `0000`, then a chunked body) and cloned back; the 300-version history repacked with --depth=250 cloned, and thin /
  * not thin pushes against its deep delta chain.
  */

@@ -1,5 +1,5 @@
 /**
- * Spec §5 B 5, 6, 11: clone over v0/v1/v2, mirror/bare/single-branch/no-tags, and 2,000 tags
+ * docs/git-protocol.md "Conformance scenarios" B 5, 6, 11: clone over v0/v1/v2, mirror/bare/single-branch/no-tags, and 2,000 tags
  * (large, gzip-encoded and chunked upload-pack requests: remote-curl.c `1024 < rpc->len`, `http.postBuffer`).
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -170,7 +170,7 @@ describe.each(SERVERS)("clone against %s", (_name, start) => {
         expect(refs.trim().split("\n")).toHaveLength(2002); // HEAD, main, 2,000 tags
         return;
       }
-      // spec §4.9 allows a cap on ref updates per push; the refusal must reach the user intact and move nothing
+      // docs/git-protocol.md "Limits" allows a cap on ref updates per push; the refusal must reach the user intact and move nothing
       expect(r.stderr).not.toMatch(/protocol error|bad band|hung up unexpectedly/);
       expect(r.stderr).toMatch(/remote: |remote error: |\[remote rejected\]/);
       expect(refs).toBe("");

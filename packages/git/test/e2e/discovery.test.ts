@@ -1,5 +1,5 @@
 /**
- * Spec §5 A (discovery): ls-remote over v0/v1/v2, filters, empty repos, and the raw HTTP surface of
+ * docs/git-protocol.md "Conformance scenarios" A (discovery): ls-remote over v0/v1/v2, filters, empty repos, and the raw HTTP surface of
  * gitprotocol-http "Smart Clients" / "Smart Service git-upload-pack".
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";

@@ -1,5 +1,5 @@
 /**
- * Spec §5 B 7–10: incremental fetch and its negotiation (upload-pack.c `get_common_commits`, gitprotocol-v2 "fetch"),
+ * docs/git-protocol.md "Conformance scenarios" B 7–10: incremental fetch and its negotiation (upload-pack.c `get_common_commits`, gitprotocol-v2 "fetch"),
  * pull, multi-round negotiation, fetch by object id, and tag following (include-tag).
  */
 import { readdir, readFile } from "node:fs/promises";

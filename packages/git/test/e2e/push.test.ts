@@ -1,5 +1,5 @@
 /**
- * Spec §5 D 19–30 (t5541, t5543, t5545): pushes — to empty repos, mirror, fast-forward and forced, leases, deletes,
+ * docs/git-protocol.md "Conformance scenarios" D 19–30 (t5541, t5543, t5545): pushes — to empty repos, mirror, fast-forward and forced, leases, deletes,
  * atomic, thin and not, concurrent, porcelain, push options, and `protocol.version=2` (receive-pack stays v0).
  * `git push --porcelain` output and the resulting refs must equal the oracle's.
  */
@@ -191,7 +191,7 @@ describe.each(SERVERS)("push against %s", (name, start) => {
     expect(got.report[0]).toBe("unpack ok");
     // Every command is refused. git 2.39 finds the stale ref only when committing the ref transaction and says
     // "atomic transaction failed" for all three; "failed to update ref" for the stale one plus "atomic push failure"
-    // for the collateral ones (spec §2.3) is as correct, so either wording is accepted here.
+    // for the collateral ones (docs/git-protocol.md "Receive-pack wire") is as correct, so either wording is accepted here.
     const reason = /^ng refs\/heads\/(main|brand-new|side) (atomic push failure|atomic transaction failed|failed to update ref|stale info)$/;
     expect(got.report.slice(1)).toHaveLength(3);
     for (const line of got.report.slice(1)) expect(line).toMatch(reason);

@@ -1,5 +1,5 @@
 /**
- * Spec §5 C 13–18 (t5539/t5542/t5537): shallow clone and fetch over v0 and v2 — `deepen N`, `deepen-relative`,
+ * docs/git-protocol.md "Conformance scenarios" C 13–18 (t5539/t5542/t5537): shallow clone and fetch over v0 and v2 — `deepen N`, `deepen-relative`,
  * `deepen-since`, `deepen-not`, unshallow — and pushes from a shallow clone. Each step's outcome (exit code, commit
  * count, `.git/shallow`, reachable objects) must equal the oracle's, step for step.
  */

@@ -1,7 +1,7 @@
 /**
- * Fixture repos made by the real git (STYLE.md §11), and crafted smart-HTTP request bodies for the bad-input scenarios.
+ * Fixture repos made by the real git (docs/conventions.md "Real fixtures"), and crafted smart-HTTP request bodies for the bad-input scenarios.
  *
- * `buildSourceRepo` is the spec's §5 source repo minus the two slow parts, which are separate opt-in builders:
+ * `buildSourceRepo` is the source repo of docs/git-protocol.md "Conformance scenarios" minus the two slow parts, which are separate opt-in builders:
  * `addBigFile` (50 MB of random bytes) and `buildDeepHistory` (300 versions, `repack -adf --depth=250 --window=250`).
  */
 import { createHash, randomBytes } from "node:crypto";
@@ -319,7 +319,7 @@ export async function seed(srv: GitServer, repo: string, from: GitClient): Promi
 }
 
 /**
- * Like `seed`, but in pushes of at most `batch` refs: spec §4.9 caps a push at 1,000 ref updates, so a repo with more
+ * Like `seed`, but in pushes of at most `batch` refs: docs/git-protocol.md "Limits" caps a push at 1,000 ref updates, so a repo with more
  * refs than that has to arrive in several pushes (git http-backend has no such cap).
  */
 export async function seedInBatches(srv: GitServer, repo: string, from: GitClient, batch = 500): Promise<void> {

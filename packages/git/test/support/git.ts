@@ -2,7 +2,7 @@
  * Runs the real `git` CLI for tests, always asynchronously: our server runs in the same process as the tests, so a
  * spawnSync/execSync would block the event loop the server needs and the two would deadlock.
  *
- * Every process gets a clean environment (STYLE.md §9): HOME is a temp dir with a known ~/.gitconfig, no system config,
+ * Every process gets a clean environment (docs/conventions.md "Tests against the real thing"): HOME is a temp dir with a known ~/.gitconfig, no system config,
  * no terminal prompts, C locale, and only PATH inherited, so the developer's own git setup never leaks into a result.
  */
 import { spawn } from "node:child_process";
@@ -193,7 +193,7 @@ export function runProcess(cmd: string, args: readonly string[], opts: GitRunOpt
   });
 }
 
-/** What "same" means in spec §5: refs, reachable objects, shallow boundary, fsck. */
+/** What "same" means in docs/git-protocol.md "Conformance scenarios": refs, reachable objects, shallow boundary, fsck. */
 export interface RepoSnapshot {
   /** `git for-each-ref --format='%(objectname) %(refname)'` */
   refs: string;

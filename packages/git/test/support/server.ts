@@ -1,6 +1,7 @@
 /**
  * One interface over the two servers every e2e scenario runs against: our dev server (in-process) and the
- * `git http-backend` oracle (child processes). STYLE.md §9/§10: one factory per surface, one shared suite.
+ * `git http-backend` oracle (child processes). docs/conventions.md "Tests against the real thing" and
+ * "Shared conformance suites": one factory per surface, one shared suite.
  */
 import { startHttpBackend } from "./http-backend";
 
@@ -49,7 +50,7 @@ export const SERVERS: [GitServer["name"], ServerFactory][] = [
 ];
 
 /**
- * The same-run oracle (dulwich compat-test model, spec §2.2): one `git http-backend` per test file, and each scenario's
+ * The same-run oracle (dulwich compat-test model, docs/git-protocol.md "Oracle tests"): one `git http-backend` per test file, and each scenario's
  * outcome on it computed once (by key) and shared by every row that compares against it.
  */
 export class Oracle {
