@@ -65,14 +65,14 @@ const VALUE_FLAGS = new Set([
 export interface DevArgs {
   /** Arguments passed on to `wrangler dev` (without -c/--config, the script positional and ours). */
   passthrough: string[];
-  config?: string;
+  config?: string | undefined;
   script?: string;
-  env?: string;
+  env?: string | undefined;
   port?: number;
-  ip?: string;
-  cwd?: string;
-  persistTo?: string;
-  localProtocol?: string;
+  ip?: string | undefined;
+  cwd?: string | undefined;
+  persistTo?: string | undefined;
+  localProtocol?: string | undefined;
   /** Ours: URLs (or paths on the dev server) that get `cf.artifacts.repo.*` event envelopes. */
   webhooks: string[];
   help: boolean;

@@ -78,7 +78,7 @@ export const HTTP_BINDING = "ARTIFACTS_EMULATOR_HTTP";
 type Block = Record<string, unknown>;
 
 /** One config block (top level or one `env.<name>`): artifacts → services, plus the HTTP binding and the flag. */
-function rewriteDevBlock(block: Block, inherited: { date?: string; flags?: string[] }): Block {
+function rewriteDevBlock(block: Block, inherited: { date?: string | undefined; flags?: string[] | undefined }): Block {
   const all = (block.artifacts as ArtifactsBindingConfig[] | undefined) ?? [];
   // `remote: true` means the deployed service: such a binding stays for wrangler to handle.
   const artifacts = all.filter((a) => !a.remote);
