@@ -23,6 +23,7 @@ import { freePort } from "../src/state.js";
 import { emulatorPackageDir, wranglerPaths } from "../src/dev.js";
 import { ensureRepo, type BenchRepo } from "../../git/bench/repo";
 import { run, treeRss, RssSampler } from "../../git/bench/proc";
+import { median } from "../../git/bench/report";
 
 type Kind = "dev" | "official" | "start" | "traces";
 const KINDS: Kind[] = ["dev", "official", "start", "traces"];
@@ -221,11 +222,6 @@ async function stop(child: ChildProcess) {
     /* gone */
   }
 }
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 
 async function main() {
   if (!existsSync(cli)) throw new Error(`${cli} is missing: build apps/cli first (pnpm build)`);
